@@ -1,0 +1,87 @@
+"""Product sections beyond rating: policy-level charges, subsidy, underwriting, documents, claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from sme_insure.catalogue.steps import NAME
+from sme_insure.catalogue.terms import Model, Text
+from sme_insure.catalogue.vocabulary import Operator, RuleAction, TaxTreatment
+
+
+class Fee(Model):
+    """A policy fee (not premium), with its own tax treatment."""
+
+    code: str = Field(pattern=NAME)
+    name: Text
+    amount: float = Field(ge=0)
+    tax: TaxTreatment
+
+
+class Subsidy(Model):
+    """A premium share paid by a third party (e.g. a city government scheme), split on the quote
+    and the invoice: payer_share = round_half_up(premium × share), customer pays the rest."""
+
+    payer: Text
+    share: float = Field(gt=0, lt=1)
+
+
+class PolicyCharges(Model):
+    """Charges at policy level, applied after the coverages are rounded to fen."""
+
+    minimum_premium: float | None = Field(default=None, ge=0)
+    fees: list[Fee] = Field(default_factory=list)
+
+
+class Condition(Model):
+    """A structured condition: a comparison on one input, or ``all`` / ``any`` of conditions."""
+
+    input: str | None = Field(default=None, pattern=NAME)
+    op: Operator | None = None
+    value: Any = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Condition:
+        leaf = self.input is not None and self.op is not None
+        groups = (self.all is not None) + (self.any is not None)
+        if leaf == bool(groups) or groups > 1:
+            raise ValueError("a condition is either input/op/value, or one of all/any")
+        if leaf and self.op in (Operator.IN, Operator.NOT_IN) and not isinstance(self.value, list):
+            raise ValueError("in/not_in need a list value")
+        return self
+
+
+class Rule(Model):
+    """An underwriting rule: when the condition holds, refer or decline with a reason."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    action: RuleAction
+    when: Condition
+    message: Text
+
+
+class Underwriting(Model):
+    """Underwriting rules evaluated over the risk frame, and the quote validity."""
+
+    rules: list[Rule] = Field(default_factory=list)
+    quote_valid_days: int = Field(default=30, gt=0)
+
+
+class DocumentRequirement(Model):
+    """A document the product requires, at a stage (bind or claim)."""
+
+    code: str = Field(pattern=NAME)
+    name: Text
+    stage: str = Field(pattern=r"^(bind|claim)$")
+    coverages: list[str] = Field(default_factory=list, description="Empty means all coverages.")
+
+
+class ClaimsSettings(Model):
+    """Claims settings: the fast-track threshold (CNY) and how cancellation returns premium."""
+
+    fast_track_limit: float | None = Field(default=None, ge=0)
+    handler_authority: dict[str, float] = Field(default_factory=dict)

@@ -1,0 +1,160 @@
+"""Turning a DataFrame of risks into typed arrays, with every bad value reported.
+
+Category-like inputs become ``pd.Categorical`` over the product's declared levels (so table
+lookups work on integer codes); numbers become float64 arrays. A missing optional input takes the
+product's stated default, if any; otherwise it stays missing and is an error only where a selected
+coverage needs it. Nothing is silently defaulted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sme_insure.catalogue.product import Product
+from sme_insure.catalogue.regions import province_codes
+from sme_insure.catalogue.terms import InputSpec
+from sme_insure.catalogue.vocabulary import InputType
+from sme_insure.rating.issues import IssueLog
+from sme_insure.tables.keys import canonical
+
+Column = pd.Categorical | npt.NDArray[np.float64]
+_TRUE = {"true", "1", "yes", "y", "是"}
+_FALSE = {"false", "0", "no", "n", "否"}
+
+
+@dataclass
+class Prepared:
+    """Typed input columns (by name), which coverage each row selects, and the problems found."""
+
+    n: int
+    columns: dict[str, Column] = field(default_factory=dict)
+    defaulted: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    selected: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    log: IssueLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = IssueLog(self.n)
+
+    def missing(self, name: str) -> npt.NDArray[np.bool_]:
+        """Rows where an input (or derived number) has no value."""
+        col = self.columns[name]
+        return np.asarray(col.codes < 0) if isinstance(col, pd.Categorical) else np.isnan(col)
+
+
+def _levels(spec: InputSpec) -> list[str]:
+    if spec.type is InputType.BOOLEAN:
+        return ["true", "false"]
+    if spec.type is InputType.REGION:
+        return province_codes()
+    return [canonical(v) for v in spec.levels or []]
+
+
+def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
+    """Factorise once, map the few distinct values to declared levels, report unknown ones."""
+    levels = _levels(spec)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    texts = [canonical(u) for u in uniques]
+    if spec.type is InputType.BOOLEAN:
+        texts = ["true" if t.lower() in _TRUE else "false" if t.lower() in _FALSE else t for t in texts]
+    mapper = np.append(pd.Index(levels).get_indexer(pd.Index(texts, dtype=object)), -1)
+    level_codes = mapper[codes]
+    unknown = (level_codes < 0) & (codes >= 0)
+    shown = levels if len(levels) <= 40 else [*levels[:40], "…"]
+    log.add(unknown, spec.name, raw.to_numpy(dtype=object), f"not an allowed level; allowed: {shown}")
+    return pd.Categorical.from_codes(np.where(unknown, -1, level_codes), categories=levels)
+
+
+def _to_number(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    given = raw.notna().to_numpy()
+    text = raw.to_numpy(dtype=object)
+    log.add(np.isnan(values) & given, spec.name, text, f"not a number ({spec.type})")
+    log.add(np.isinf(values), spec.name, text, "must be finite")
+    if spec.type is InputType.INTEGER:
+        log.add(np.isfinite(values) & (values != np.round(values)), spec.name, text,
+                "must be a whole number")
+    lo = -np.inf if spec.min is None else spec.min
+    hi = np.inf if spec.max is None else spec.max
+    unit = f" {spec.unit}" if spec.unit else (" CNY" if spec.type is InputType.MONEY else "")
+    log.add(np.isfinite(values) & ((values < lo) | (values > hi)), spec.name, text,
+            f"must be between {lo:,.10g} and {hi:,.10g}{unit}")
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _to_date(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:
+    """Dates become days since 1970-01-01 (float, NaN when missing)."""
+    parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+    log.add(parsed.isna().to_numpy() & raw.notna().to_numpy(), spec.name, raw.to_numpy(dtype=object),
+            "not a date (YYYY-MM-DD)")
+    days = parsed.to_numpy(dtype="datetime64[D]").astype("float64")
+    return np.where(parsed.isna().to_numpy(), np.nan, days)
+
+
+def _industry(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
+    text = raw.astype("string").str.strip().str.upper()
+    ok = text.str.fullmatch(r"[A-T](\d{2})?").fillna(False).to_numpy(dtype=bool)
+    log.add(~ok & raw.notna().to_numpy(), spec.name, raw.to_numpy(dtype=object),
+            "not a GB/T 4754 industry code (section A–T, optionally with a 2-digit division)")
+    return pd.Categorical(text.where(ok))
+
+
+def _coerce(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Column:
+    if spec.type is InputType.INDUSTRY:
+        return _industry(raw, spec, log)
+    if spec.type.is_level:
+        return _to_categorical(raw, spec, log)
+    if spec.type is InputType.DATE:
+        return _to_date(raw, spec, log)
+    return _to_number(raw, spec, log)
+
+
+def _raw(df: pd.DataFrame, spec: InputSpec, n: int) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """The column, with the product's stated default where the value is missing."""
+    raw = df[spec.name] if spec.name in df.columns else pd.Series([None] * n, index=df.index, dtype=object)
+    if raw.dtype == object:
+        raw = raw.mask(raw.map(lambda v: isinstance(v, str) and not v.strip()), None)
+    missing = raw.isna().to_numpy()
+    if spec.default is not None and missing.any():
+        raw = raw.astype(object).where(~missing, spec.default)
+    return raw, missing & (spec.default is not None)
+
+
+def prepare(product: Product, df: pd.DataFrame) -> Prepared:
+    """Validate and type every declared input, derived number and coverage selection."""
+    prep = Prepared(len(df))
+    for spec in product.inputs:
+        raw, defaulted = _raw(df, spec, prep.n)
+        prep.columns[spec.name] = _coerce(raw, spec, prep.log)
+        prep.defaulted[spec.name] = defaulted
+        if spec.required:
+            prep.log.add(raw.isna().to_numpy(), spec.name, None, "required")
+    for d in product.derived:
+        value = np.full(prep.n, d.times)
+        for name in d.product_of:
+            value = value * prep.columns[name]  # type: ignore[operator]
+        prep.columns[d.name] = value
+    for cov in product.coverages:
+        prep.selected[cov.code] = _selection(df, cov.selector, cov.optional, cov.selected_by_default,
+                                             prep.log)
+        for name in cov.requires:
+            prep.log.add(prep.selected[cov.code] & prep.missing(name), name, None,
+                         f"required when coverage {cov.code} is selected")
+    return prep
+
+
+def _selection(df: pd.DataFrame, selector: str, optional: bool, default: bool,
+               log: IssueLog) -> npt.NDArray[np.bool_]:
+    n = len(df)
+    if not optional:
+        return np.ones(n, dtype=bool)
+    if selector not in df.columns:
+        return np.full(n, default)
+    spec = InputSpec(name=selector, type=InputType.BOOLEAN, label={"zh": selector, "en": selector},
+                     required=False)
+    cat = _to_categorical(df[selector], spec, log)
+    codes = np.asarray(cat.codes)
+    return np.where(codes < 0, default, codes == 0)

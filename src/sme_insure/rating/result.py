@@ -1,0 +1,59 @@
+"""What rating returns: figures per risk, problems per row, versions used, and the worksheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sme_insure.catalogue.product import Product
+from sme_insure.errors import NotFoundError
+from sme_insure.rating.frame import Prepared
+from sme_insure.rating.trace import WORKSHEET_COLUMNS, StepTrace, money_rows, step_rows
+
+
+@dataclass
+class RatingResult:
+    """Result of rating a batch.
+
+    ``premiums`` has one row per rated risk (indexed like the input) with int64 fen columns;
+    ``issues`` one row per problem (``row`` position, ``label``, ``field``, ``value``, ``reason``)
+    for the risks that could not be rated. ``tables`` maps each table id to the version used.
+    """
+
+    product: Product
+    as_of: dt.date
+    tables: dict[str, str]
+    premiums: pd.DataFrame
+    issues: pd.DataFrame
+    positions: npt.NDArray[np.int64]
+    _prep: Prepared = field(repr=False)
+    _traces: list[StepTrace] | None = field(default=None, repr=False)
+
+    @property
+    def versions(self) -> dict[str, object]:
+        """What a quote records to be reproducible: product and table versions, and the date."""
+        return {"product": self.product.code, "product_version": self.product.version,
+                "as_of": self.as_of.isoformat(), "tables": dict(self.tables)}
+
+    @property
+    def has_worksheet(self) -> bool:
+        """Whether the step traces were kept (``worksheet=True``)."""
+        return self._traces is not None
+
+    def worksheet(self, label: object) -> pd.DataFrame:
+        """Every step that produced the premium of the risk with index ``label``."""
+        if self._traces is None:
+            raise ValueError("rated with worksheet=False; rate again with worksheet=True or use "
+                             "Rater.explain(...)")
+        where = np.flatnonzero(self.premiums.index == label)
+        if where.size != 1:
+            raise NotFoundError("rated row", label)
+        pos = int(self.positions[where[0]])
+        rows = step_rows(self._traces, self._prep, pos, self._prep.selected)
+        codes = [c.code for c in self.product.coverages]
+        rows += money_rows(self.premiums.iloc[where[0]], codes)
+        return pd.DataFrame(rows, columns=WORKSHEET_COLUMNS)
