@@ -27,7 +27,7 @@ FEN_PER_CNY = 100
 
 def to_fen(cny: float) -> int:
     """Round one CNY amount half up to integer fen."""
-    return int(math.floor(round(cny * FEN_PER_CNY, 6) + 0.5))
+    return math.floor(round(cny * FEN_PER_CNY, 6) + 0.5)
 
 
 def to_fen_array(cny: npt.ArrayLike) -> npt.NDArray[np.int64]:

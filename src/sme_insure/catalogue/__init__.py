@@ -14,6 +14,16 @@ from sme_insure.catalogue.vocabulary import (
 )
 
 __all__ = [
-    "Catalogue", "Coverage", "CustomerType", "InputSpec", "InputType", "Line", "Product",
-    "RuleAction", "TaxTreatment", "Text", "check_catalogue", "load_products",
+    "Catalogue",
+    "Coverage",
+    "CustomerType",
+    "InputSpec",
+    "InputType",
+    "Line",
+    "Product",
+    "RuleAction",
+    "TaxTreatment",
+    "Text",
+    "check_catalogue",
+    "load_products",
 ]

@@ -48,21 +48,32 @@ class Catalogue:
             raise NotFoundError("product", code, self.codes())
         return found
 
-    def get(self, code: str, version: str | None = None, *, as_of: dt.date | None = None) -> Product:
+    def get(
+        self, code: str, version: str | None = None, *, as_of: dt.date | None = None
+    ) -> Product:
         """A product by version, or the version in force on ``as_of`` (default: today)."""
         versions = self.versions(code)
         if version is not None:
             for product in versions:
                 if product.version == version:
                     return product
-            raise NotFoundError(f"version of product {code}", version, [p.version for p in versions])
+            raise NotFoundError(
+                f"version of product {code}", version, [p.version for p in versions]
+            )
         on = as_of or dt.date.today()
         for product in versions:
             if product.in_force(on):
                 return product
         spans = [f"{p.version}: {p.effective_from}–{p.effective_to or '∞'}" for p in versions]
-        raise RatingInputError([Issue("as_of", on.isoformat(),
-                                      f"no version of product {code} in force; versions: {spans}")])
+        raise RatingInputError(
+            [
+                Issue(
+                    "as_of",
+                    on.isoformat(),
+                    f"no version of product {code} in force; versions: {spans}",
+                )
+            ]
+        )
 
     def current(self) -> list[Product]:
         """The version of each product in force today, or its latest version."""

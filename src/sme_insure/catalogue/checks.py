@@ -22,7 +22,8 @@ from sme_insure.tables.keys import canonical
 def _overlaps(product: Product, table: RatingTable) -> bool:
     t, p = table.meta, product
     return (t.effective_to is None or t.effective_to > p.effective_from) and (
-        p.effective_to is None or p.effective_to > t.effective_from)
+        p.effective_to is None or p.effective_to > t.effective_from
+    )
 
 
 def _sendable_levels(spec: InputSpec) -> list[str] | None:
@@ -33,25 +34,35 @@ def _sendable_levels(spec: InputSpec) -> list[str] | None:
     return None
 
 
-def _check_axis(product: Product, spec: InputSpec | None, table: RatingTable, key: str,
-                match: MatchKind) -> list[str]:
+def _check_axis(
+    product: Product, spec: InputSpec | None, table: RatingTable, key: str, match: MatchKind
+) -> list[str]:
     if spec is None:  # derived numbers: ranges unknown, checked at rating time
-        return [] if match is not MatchKind.EXACT else [f"{key}: derived numbers cannot be exact keys"]
+        return (
+            [] if match is not MatchKind.EXACT else [f"{key}: derived numbers cannot be exact keys"]
+        )
     if match is MatchKind.EXACT:
         levels = _sendable_levels(spec)
         if levels is None:
-            return [] if spec.type in (InputType.REGION, InputType.INDUSTRY) else \
-                [f"{key}: a {spec.type} input cannot be an exact key"]
+            return (
+                []
+                if spec.type in (InputType.REGION, InputType.INDUSTRY)
+                else [f"{key}: a {spec.type} input cannot be an exact key"]
+            )
         missing = sorted(set(levels) - set(table.levels(key)))
-        return [f"levels {missing} of input {spec.name!r} are not in {table.label}"] if missing else []
+        return (
+            [f"levels {missing} of input {spec.name!r} are not in {table.label}"] if missing else []
+        )
     if not spec.type.is_numeric:
         return [f"{key}: {spec.type} input {spec.name!r} cannot be a {match} key"]
     axis = next(a for a in table.axes if a.key.name == key)
     lo = axis.lower[0]  # type: ignore[index]
     hi = axis.upper[-1] if axis.upper is not None else axis.lower[-1]  # type: ignore[index]
     if spec.min is None or spec.max is None or spec.min < lo or spec.max > hi:
-        return [f"input {spec.name!r} range [{spec.min}, {spec.max}] is not inside {table.label}'s "
-                f"{key} range [{lo:g}, {hi:g}]"]
+        return [
+            f"input {spec.name!r} range [{spec.min}, {spec.max}] is not inside {table.label}'s "
+            f"{key} range [{lo:g}, {hi:g}]"
+        ]
     return []
 
 
@@ -78,13 +89,17 @@ def _product_issues(catalogue: Catalogue, product: Product) -> list[str]:
         lookups = [lk for step in cov.steps for lk in step_lookups(step)]
         lookups += [t.lookup for t in cov.limits if t.lookup]
         for lookup in lookups:
-            problems += [f"coverage {cov.code}: {p}" for p in _check_lookup(catalogue, product, lookup)]
+            problems += [
+                f"coverage {cov.code}: {p}" for p in _check_lookup(catalogue, product, lookup)
+            ]
     return problems
 
 
 def check_catalogue(catalogue: Catalogue) -> list[str]:
     """Every cross-file problem, as ``'<where>: <what>'`` lines; empty when all is well."""
-    out: list[str] = [f"table {i.source}: {i.value} {i.reason}" for i in catalogue.tables.check_dates()]
+    out: list[str] = [
+        f"table {i.source}: {i.value} {i.reason}" for i in catalogue.tables.check_dates()
+    ]
     for product in catalogue.products:
         out += [f"product {product.label}: {p}" for p in _product_issues(catalogue, product)]
     for code in catalogue.codes():

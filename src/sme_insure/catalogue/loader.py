@@ -36,7 +36,9 @@ def _read(path: Path, issues: list[Issue]) -> dict[str, Any] | None:
         issues.append(Issue("", None, f"not valid YAML: {exc}", source=str(path)))
         return None
     if not isinstance(raw, dict):
-        issues.append(Issue("", type(raw).__name__, "a product file is a mapping", source=str(path)))
+        issues.append(
+            Issue("", type(raw).__name__, "a product file is a mapping", source=str(path))
+        )
         return None
     return raw
 
@@ -45,18 +47,30 @@ def _label(raw: dict[str, Any]) -> str:
     return f"{raw.get('code')}@{raw.get('version')}"
 
 
-def _resolve(label: str, raws: dict[str, tuple[Path, dict[str, Any]]], issues: list[Issue],
-             seen: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def _resolve(
+    label: str,
+    raws: dict[str, tuple[Path, dict[str, Any]]],
+    issues: list[Issue],
+    seen: tuple[str, ...] = (),
+) -> dict[str, Any] | None:
     path, raw = raws[label]
     parent = raw.get("extends")
     if parent is None:
         return raw
     if parent in seen or parent == label:
-        issues.append(Issue("extends", parent, f"cycle: {' → '.join((*seen, label))}", source=str(path)))
+        issues.append(
+            Issue("extends", parent, f"cycle: {' → '.join((*seen, label))}", source=str(path))
+        )
         return None
     if parent not in raws:
-        issues.append(Issue("extends", parent, f"no such product version; known: {sorted(raws)}",
-                            source=str(path)))
+        issues.append(
+            Issue(
+                "extends",
+                parent,
+                f"no such product version; known: {sorted(raws)}",
+                source=str(path),
+            )
+        )
         return None
     base = _resolve(parent, raws, issues, (*seen, label))
     if base is None:
@@ -68,8 +82,15 @@ def _resolve(label: str, raws: dict[str, tuple[Path, dict[str, Any]]], issues: l
 
 def validation_issues(exc: ValidationError, source: str) -> list[Issue]:
     """pydantic errors as issues: path inside the file, the value and the reason."""
-    return [Issue(".".join(map(str, e["loc"])) or "(file)", e.get("input") if e["loc"] else None,
-                  e["msg"], source=source) for e in exc.errors()]
+    return [
+        Issue(
+            ".".join(map(str, e["loc"])) or "(file)",
+            e.get("input") if e["loc"] else None,
+            e["msg"],
+            source=source,
+        )
+        for e in exc.errors()
+    ]
 
 
 def load_products(folder: Path) -> list[Product]:
@@ -81,8 +102,14 @@ def load_products(folder: Path) -> list[Product]:
         if raw is None:
             continue
         if _label(raw) in raws:
-            issues.append(Issue("code/version", _label(raw),
-                                f"also defined in {raws[_label(raw)][0]}", source=str(path)))
+            issues.append(
+                Issue(
+                    "code/version",
+                    _label(raw),
+                    f"also defined in {raws[_label(raw)][0]}",
+                    source=str(path),
+                )
+            )
             continue
         raws[_label(raw)] = (path, raw)
     products: list[Product] = []

@@ -86,14 +86,24 @@ def _reference_problems(product: Product) -> list[str]:
         problems.append("effective_to must be after effective_from")
     for name in ("inputs", "derived", "coverages"):
         names = [x.code if name == "coverages" else x.name for x in getattr(product, name)]
-        problems += [f"{name}: {n!r} is declared twice" for n in {n for n in names if names.count(n) > 1}]
-    problems += [f"derived {d.name!r}: {n!r} is not a numeric input"
-                 for d in product.derived for n in d.product_of if n not in numeric]
+        problems += [
+            f"{name}: {n!r} is declared twice" for n in {n for n in names if names.count(n) > 1}
+        ]
+    problems += [
+        f"derived {d.name!r}: {n!r} is not a numeric input"
+        for d in product.derived
+        for n in d.product_of
+        if n not in numeric
+    ]
     for cov in product.coverages:
         where = f"coverage {cov.code!r}"
         if cov.optional and cov.selector in inputs:
-            problems.append(f"{where}: input {cov.selector!r} is reserved for selecting the coverage")
-        problems += [f"{where}: requires unknown input {n!r}" for n in cov.requires if n not in inputs]
+            problems.append(
+                f"{where}: input {cov.selector!r} is reserved for selecting the coverage"
+            )
+        problems += [
+            f"{where}: requires unknown input {n!r}" for n in cov.requires if n not in inputs
+        ]
         for i, step in enumerate(cov.steps):
             used = [n for lk in step_lookups(step) for n in lk.inputs]
             if isinstance(step, BaseRateStep):
@@ -103,11 +113,17 @@ def _reference_problems(product: Product) -> list[str]:
             if isinstance(step, PerUnitStep) and step.units not in numeric:
                 problems.append(f"{where} step {i}: units {step.units!r} is not numeric")
             problems += [f"{where} step {i}: unknown input {n!r}" for n in used if n not in known]
-        problems += [f"{where}: limit input {t.input!r} unknown" for t in cov.limits
-                     if t.input and t.input not in known]
+        problems += [
+            f"{where}: limit input {t.input!r} unknown"
+            for t in cov.limits
+            if t.input and t.input not in known
+        ]
     for rule in product.underwriting.rules:
-        problems += [f"rule {rule.code}: unknown input {n!r}" for n in _condition_inputs(rule.when)
-                     if n not in known]
+        problems += [
+            f"rule {rule.code}: unknown input {n!r}"
+            for n in _condition_inputs(rule.when)
+            if n not in known
+        ]
     return problems
 
 

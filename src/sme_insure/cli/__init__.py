@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="sme-insure: products, rating, policies, claims and actuarial tools.",
-                  no_args_is_help=True)
+from sme_insure.cli import products, rating, tables
+
+app = typer.Typer(
+    help="sme-insure: products, rating, policies, claims and actuarial tools.", no_args_is_help=True
+)
+app.add_typer(products.app, name="products")
+app.add_typer(tables.app, name="tables")
+app.command()(rating.quote)
+app.command()(rating.rate)
 
 
 def main() -> None:

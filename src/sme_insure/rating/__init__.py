@@ -3,4 +3,4 @@
 from sme_insure.rating.engine import Rater
 from sme_insure.rating.result import RatingResult
 
-__all__ = ["RatingResult", "Rater"]
+__all__ = ["Rater", "RatingResult"]

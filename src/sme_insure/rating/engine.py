@@ -32,16 +32,26 @@ class Rater:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
 
-    def _tables(self, product: Product, as_of: dt.date,
-                pinned: Mapping[str, str]) -> dict[str, RatingTable]:
+    def _tables(
+        self, product: Product, as_of: dt.date, pinned: Mapping[str, str]
+    ) -> dict[str, RatingTable]:
         ids = {lk.table for cov in product.coverages for s in cov.steps for lk in step_lookups(s)}
         store = self.catalogue.tables
-        return {t: store.get(t, pinned[t]) if t in pinned else store.in_force(t, as_of)
-                for t in sorted(ids)}
+        return {
+            t: store.get(t, pinned[t]) if t in pinned else store.in_force(t, as_of)
+            for t in sorted(ids)
+        }
 
-    def rate(self, code: str, risks: pd.DataFrame, *, as_of: dt.date | None = None,
-             product_version: str | None = None, table_versions: Mapping[str, str] | None = None,
-             worksheet: bool = False) -> RatingResult:
+    def rate(
+        self,
+        code: str,
+        risks: pd.DataFrame,
+        *,
+        as_of: dt.date | None = None,
+        product_version: str | None = None,
+        table_versions: Mapping[str, str] | None = None,
+        worksheet: bool = False,
+    ) -> RatingResult:
         """Rate every row of ``risks``; bad rows are reported in ``issues``, good rows rated."""
         as_of = as_of or dt.date.today()
         product = self.catalogue.get(code, product_version, as_of=as_of)
@@ -56,8 +66,11 @@ class Rater:
             for i, step in enumerate(cov.steps):
                 figure, after = evaluate(step, ctx, amount)
                 if isinstance(step, MinimumStep):
-                    min_adj += np.where(ctx.active, to_fen_array(np.nan_to_num(after))
-                                        - to_fen_array(np.nan_to_num(amount)), 0)
+                    min_adj += np.where(
+                        ctx.active,
+                        to_fen_array(np.nan_to_num(after)) - to_fen_array(np.nan_to_num(amount)),
+                        0,
+                    )
                 if traces is not None:
                     traces.append(_trace(cov.code, i, step, ctx, figure, amount, after))
                 amount = after
@@ -66,8 +79,16 @@ class Rater:
         cov_fen = {c: coverage_fen(a[good], prep.selected[c][good]) for c, a in amounts.items()}
         money = policy_totals(product, cov_fen, min_adj[good])
         money.index = risks.index[good]
-        return RatingResult(product, as_of, {t: tbl.meta.version for t, tbl in tables.items()},
-                            money, prep.log.frame(risks.index), np.flatnonzero(good), prep, traces)
+        return RatingResult(
+            product,
+            as_of,
+            {t: tbl.meta.version for t, tbl in tables.items()},
+            money,
+            prep.log.frame(risks.index),
+            np.flatnonzero(good),
+            prep,
+            traces,
+        )
 
     def quote(self, code: str, risk: Mapping[str, object], **kwargs: object) -> RatingResult:
         """Rate one risk (a batch of one); raises :class:`RatingInputError` naming each problem."""
@@ -76,7 +97,9 @@ class Rater:
             raise RatingInputError(_issues(result), context=f"product {result.product.label}")
         return result
 
-    def explain(self, code: str, risks: pd.DataFrame, label: object, **kwargs: object) -> pd.DataFrame:
+    def explain(
+        self, code: str, risks: pd.DataFrame, label: object, **kwargs: object
+    ) -> pd.DataFrame:
         """The worksheet of one row of a batch, rated alone (identical figures by design)."""
         one = risks.loc[[label]]
         return self.rate(code, one, worksheet=True, **kwargs).worksheet(label)  # type: ignore[arg-type]
@@ -88,8 +111,15 @@ def _issues(result: RatingResult) -> list:
     return [Issue(str(r.field), r.value, str(r.reason)) for r in result.issues.itertuples()]
 
 
-def _trace(coverage: str, i: int, step: object, ctx: StepContext, figure: np.ndarray,
-           before: np.ndarray, after: np.ndarray) -> StepTrace:
+def _trace(
+    coverage: str,
+    i: int,
+    step: object,
+    ctx: StepContext,
+    figure: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+) -> StepTrace:
     lookups = step_lookups(step)  # type: ignore[arg-type]
     inputs = [n for lk in lookups for n in lk.inputs]
     for attr in ("exposure", "units"):
@@ -97,5 +127,15 @@ def _trace(coverage: str, i: int, step: object, ctx: StepContext, figure: np.nda
             inputs.append(getattr(step, attr))
     labels = tuple(ctx.table(lk.table).label for lk in lookups)
     unit = unit_of(step, ctx)  # type: ignore[arg-type]
-    return StepTrace(coverage, i, step.kind, step.description or step.kind,  # type: ignore[attr-defined]
-                     tuple(dict.fromkeys(inputs)), labels, str(unit), figure, before, after)
+    return StepTrace(
+        coverage,
+        i,
+        step.kind,
+        step.description or step.kind,  # type: ignore[attr-defined]
+        tuple(dict.fromkeys(inputs)),
+        labels,
+        str(unit),
+        figure,
+        before,
+        after,
+    )

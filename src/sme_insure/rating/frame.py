@@ -59,12 +59,16 @@ def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Catego
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     texts = [canonical(u) for u in uniques]
     if spec.type is InputType.BOOLEAN:
-        texts = ["true" if t.lower() in _TRUE else "false" if t.lower() in _FALSE else t for t in texts]
+        texts = [
+            "true" if t.lower() in _TRUE else "false" if t.lower() in _FALSE else t for t in texts
+        ]
     mapper = np.append(pd.Index(levels).get_indexer(pd.Index(texts, dtype=object)), -1)
     level_codes = mapper[codes]
     unknown = (level_codes < 0) & (codes >= 0)
     shown = levels if len(levels) <= 40 else [*levels[:40], "…"]
-    log.add(unknown, spec.name, raw.to_numpy(dtype=object), f"not an allowed level; allowed: {shown}")
+    log.add(
+        unknown, spec.name, raw.to_numpy(dtype=object), f"not an allowed level; allowed: {shown}"
+    )
     return pd.Categorical.from_codes(np.where(unknown, -1, level_codes), categories=levels)
 
 
@@ -75,21 +79,33 @@ def _to_number(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np
     log.add(np.isnan(values) & given, spec.name, text, f"not a number ({spec.type})")
     log.add(np.isinf(values), spec.name, text, "must be finite")
     if spec.type is InputType.INTEGER:
-        log.add(np.isfinite(values) & (values != np.round(values)), spec.name, text,
-                "must be a whole number")
+        log.add(
+            np.isfinite(values) & (values != np.round(values)),
+            spec.name,
+            text,
+            "must be a whole number",
+        )
     lo = -np.inf if spec.min is None else spec.min
     hi = np.inf if spec.max is None else spec.max
     unit = f" {spec.unit}" if spec.unit else (" CNY" if spec.type is InputType.MONEY else "")
-    log.add(np.isfinite(values) & ((values < lo) | (values > hi)), spec.name, text,
-            f"must be between {lo:,.10g} and {hi:,.10g}{unit}")
+    log.add(
+        np.isfinite(values) & ((values < lo) | (values > hi)),
+        spec.name,
+        text,
+        f"must be between {lo:,.10g} and {hi:,.10g}{unit}",
+    )
     return np.where(np.isfinite(values), values, np.nan)
 
 
 def _to_date(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:
     """Dates become days since 1970-01-01 (float, NaN when missing)."""
     parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-    log.add(parsed.isna().to_numpy() & raw.notna().to_numpy(), spec.name, raw.to_numpy(dtype=object),
-            "not a date (YYYY-MM-DD)")
+    log.add(
+        parsed.isna().to_numpy() & raw.notna().to_numpy(),
+        spec.name,
+        raw.to_numpy(dtype=object),
+        "not a date (YYYY-MM-DD)",
+    )
     days = parsed.to_numpy(dtype="datetime64[D]").astype("float64")
     return np.where(parsed.isna().to_numpy(), np.nan, days)
 
@@ -97,8 +113,12 @@ def _to_date(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.f
 def _industry(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
     text = raw.astype("string").str.strip().str.upper()
     ok = text.str.fullmatch(r"[A-T](\d{2})?").fillna(False).to_numpy(dtype=bool)
-    log.add(~ok & raw.notna().to_numpy(), spec.name, raw.to_numpy(dtype=object),
-            "not a GB/T 4754 industry code (section A–T, optionally with a 2-digit division)")
+    log.add(
+        ~ok & raw.notna().to_numpy(),
+        spec.name,
+        raw.to_numpy(dtype=object),
+        "not a GB/T 4754 industry code (section A–T, optionally with a 2-digit division)",
+    )
     return pd.Categorical(text.where(ok))
 
 
@@ -114,7 +134,11 @@ def _coerce(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Column:
 
 def _raw(df: pd.DataFrame, spec: InputSpec, n: int) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     """The column, with the product's stated default where the value is missing."""
-    raw = df[spec.name] if spec.name in df.columns else pd.Series([None] * n, index=df.index, dtype=object)
+    raw = (
+        df[spec.name]
+        if spec.name in df.columns
+        else pd.Series([None] * n, index=df.index, dtype=object)
+    )
     if raw.dtype == object:
         raw = raw.mask(raw.map(lambda v: isinstance(v, str) and not v.strip()), None)
     missing = raw.isna().to_numpy()
@@ -138,23 +162,33 @@ def prepare(product: Product, df: pd.DataFrame) -> Prepared:
             value = value * prep.columns[name]  # type: ignore[operator]
         prep.columns[d.name] = value
     for cov in product.coverages:
-        prep.selected[cov.code] = _selection(df, cov.selector, cov.optional, cov.selected_by_default,
-                                             prep.log)
+        prep.selected[cov.code] = _selection(
+            df, cov.selector, cov.optional, cov.selected_by_default, prep.log
+        )
         for name in cov.requires:
-            prep.log.add(prep.selected[cov.code] & prep.missing(name), name, None,
-                         f"required when coverage {cov.code} is selected")
+            prep.log.add(
+                prep.selected[cov.code] & prep.missing(name),
+                name,
+                None,
+                f"required when coverage {cov.code} is selected",
+            )
     return prep
 
 
-def _selection(df: pd.DataFrame, selector: str, optional: bool, default: bool,
-               log: IssueLog) -> npt.NDArray[np.bool_]:
+def _selection(
+    df: pd.DataFrame, selector: str, optional: bool, default: bool, log: IssueLog
+) -> npt.NDArray[np.bool_]:
     n = len(df)
     if not optional:
         return np.ones(n, dtype=bool)
     if selector not in df.columns:
         return np.full(n, default)
-    spec = InputSpec(name=selector, type=InputType.BOOLEAN, label={"zh": selector, "en": selector},
-                     required=False)
+    spec = InputSpec(
+        name=selector,
+        type=InputType.BOOLEAN,
+        label={"zh": selector, "en": selector},
+        required=False,
+    )
     cat = _to_categorical(df[selector], spec, log)
     codes = np.asarray(cat.codes)
     return np.where(codes < 0, default, codes == 0)

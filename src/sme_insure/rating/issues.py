@@ -24,21 +24,34 @@ class IssueLog:
     def __post_init__(self) -> None:
         self.bad = np.zeros(self.n, dtype=bool)
 
-    def add(self, mask: npt.NDArray[np.bool_], field_name: str, values: object, reason: str) -> None:
+    def add(
+        self, mask: npt.NDArray[np.bool_], field_name: str, values: object, reason: str
+    ) -> None:
         """Record ``reason`` for every row where ``mask`` holds, with that row's value."""
         rows = np.flatnonzero(mask)
         if rows.size == 0:
             return
         vals = np.asarray(values, dtype=object)
-        picked = vals[rows] if vals.ndim and vals.size == self.n else np.full(rows.size, values, object)
-        self._chunks.append(pd.DataFrame({"row": rows, "field": field_name, "value": picked,
-                                          "reason": reason}))
+        picked = (
+            vals[rows] if vals.ndim and vals.size == self.n else np.full(rows.size, values, object)
+        )
+        self._chunks.append(
+            pd.DataFrame({"row": rows, "field": field_name, "value": picked, "reason": reason})
+        )
         self.bad[rows] = True
 
     def add_issue(self, row: int, issue: Issue) -> None:
         """Record one :class:`Issue` for one row."""
-        self._chunks.append(pd.DataFrame({"row": [row], "field": [issue.field],
-                                          "value": [issue.value], "reason": [issue.reason]}))
+        self._chunks.append(
+            pd.DataFrame(
+                {
+                    "row": [row],
+                    "field": [issue.field],
+                    "value": [issue.value],
+                    "reason": [issue.reason],
+                }
+            )
+        )
         self.bad[row] = True
 
     def frame(self, index: pd.Index | None = None) -> pd.DataFrame:
@@ -53,5 +66,7 @@ class IssueLog:
 
     def issues(self) -> list[Issue]:
         """The problems as :class:`Issue` objects (for a single quote's error)."""
-        return [Issue(str(r.field), r.value, str(r.reason), row=int(r.row))
-                for r in self.frame().itertuples(index=False)]
+        return [
+            Issue(str(r.field), r.value, str(r.reason), row=int(r.row))
+            for r in self.frame().itertuples(index=False)
+        ]

@@ -36,8 +36,12 @@ class RatingResult:
     @property
     def versions(self) -> dict[str, object]:
         """What a quote records to be reproducible: product and table versions, and the date."""
-        return {"product": self.product.code, "product_version": self.product.version,
-                "as_of": self.as_of.isoformat(), "tables": dict(self.tables)}
+        return {
+            "product": self.product.code,
+            "product_version": self.product.version,
+            "as_of": self.as_of.isoformat(),
+            "tables": dict(self.tables),
+        }
 
     @property
     def has_worksheet(self) -> bool:
@@ -47,8 +51,10 @@ class RatingResult:
     def worksheet(self, label: object) -> pd.DataFrame:
         """Every step that produced the premium of the risk with index ``label``."""
         if self._traces is None:
-            raise ValueError("rated with worksheet=False; rate again with worksheet=True or use "
-                             "Rater.explain(...)")
+            raise ValueError(
+                "rated with worksheet=False; rate again with worksheet=True or use "
+                "Rater.explain(...)"
+            )
         where = np.flatnonzero(self.premiums.index == label)
         if where.size != 1:
             raise NotFoundError("rated row", label)

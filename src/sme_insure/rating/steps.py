@@ -50,11 +50,19 @@ class StepContext:
             self._report_misses(table, ref, keys, miss)
         return found.values
 
-    def _report_misses(self, table: RatingTable, ref: Lookup, keys: list, miss: npt.NDArray) -> None:
+    def _report_misses(
+        self, table: RatingTable, ref: Lookup, keys: list, miss: npt.NDArray
+    ) -> None:
         rows = np.flatnonzero(miss)
-        shown = pd.DataFrame({n: np.asarray(k[rows] if isinstance(k, pd.Categorical) else k[rows],
-                                            dtype=object) for n, k in zip(ref.inputs, keys, strict=True)})
-        for combo, group in shown.groupby(list(ref.inputs), dropna=False, sort=False).groups.items():
+        shown = pd.DataFrame(
+            {
+                n: np.asarray(k[rows], dtype=object)
+                for n, k in zip(ref.inputs, keys, strict=True)
+            }
+        )
+        for combo, group in shown.groupby(
+            list(ref.inputs), dropna=False, sort=False
+        ).groups.items():
             values = combo if isinstance(combo, tuple) else (combo,)
             issue = table.explain_miss(list(values), ref.inputs)
             for row in rows[np.asarray(group)]:
@@ -63,8 +71,12 @@ class StepContext:
     def number(self, name: str) -> Floats:
         """A numeric input; rows of this coverage where it is missing are reported."""
         values = np.asarray(self.prep.columns[name], dtype=np.float64)
-        self.prep.log.add(np.isnan(values) & self.active & ~self.prep.log.bad, name, None,
-                          f"needed to rate coverage {self.coverage}")
+        self.prep.log.add(
+            np.isnan(values) & self.active & ~self.prep.log.bad,
+            name,
+            None,
+            f"needed to rate coverage {self.coverage}",
+        )
         return values
 
 

@@ -8,6 +8,7 @@ quote recorded, to re-rate it later with the same figures).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,7 +113,7 @@ class TableStore:
         issues: list[Issue] = []
         for table_id in self.ids():
             dated = [t for t in self.versions(table_id) if t.meta.status in SELECTABLE_BY_DATE]
-            for prev, nxt in zip(dated, dated[1:], strict=False):
+            for prev, nxt in itertools.pairwise(dated):
                 end = prev.meta.effective_to
                 if end is None or end > nxt.meta.effective_from:
                     issues.append(

@@ -1,0 +1,62 @@
+"""``sme-insure tables ...``: list versions, diff two versions, export/import Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from sme_insure.cli.common import console, reports_errors
+from sme_insure.settings import default_catalogue, tables_dir
+from sme_insure.tables import diff_tables, from_excel, to_excel, write_version
+
+app = typer.Typer(help="Rating tables.", no_args_is_help=True)
+
+
+@app.command("list")
+@reports_errors
+def list_tables(table_id: str | None = typer.Argument(None, help="Only this table.")) -> None:
+    """Table versions with status, dates, approval and source."""
+    store = default_catalogue().tables
+    out = Table("table", "version", "status", "effective", "approved by", "source")
+    for tid in [table_id] if table_id else store.ids():
+        for t in store.versions(tid):
+            m = t.meta
+            out.add_row(
+                m.table,
+                m.version,
+                m.status,
+                f"{m.effective_from} – {m.effective_to or ''}",
+                m.approved_by or "",
+                m.source[:50],
+            )
+    console.print(out)
+
+
+@app.command()
+@reports_errors
+def diff(table_id: str, old: str, new: str) -> None:
+    """Cell-level differences between two versions of a table."""
+    store = default_catalogue().tables
+    changes = diff_tables(store.get(table_id, old), store.get(table_id, new))
+    out = Table(*map(str, changes.columns))
+    for row in changes.itertuples(index=False):
+        out.add_row(*map(str, row))
+    console.print(out if len(changes) else "no differences")
+
+
+@app.command()
+@reports_errors
+def export(table_id: str, version: str, path: Path) -> None:
+    """Export a version to an Excel workbook for editing."""
+    to_excel(default_catalogue().tables.get(table_id, version), path)
+    console.print(f"wrote {path}")
+
+
+@app.command("import")
+@reports_errors
+def import_(path: Path, into: Path = typer.Option(None, help="Tables folder.")) -> None:
+    """Import a workbook (checked like any table) as CSV + YAML into the tables folder."""
+    written = write_version(from_excel(path), into or tables_dir())
+    console.print(f"wrote {written}")
