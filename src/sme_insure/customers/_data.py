@@ -43,7 +43,7 @@ MANIFEST: dict[str, DataFile] = {
             "size_thresholds.csv",
             "Enterprise size thresholds per industry group. employees in persons (人); revenue "
             "(营业收入) and assets (资产总额) in 万元 (CNY 10,000). Floors are inclusive (≥), the "
-            "SME ceiling exclusive (<). A blank triple means the industry does not use the measure.",
+            "SME ceiling exclusive (<). A blank triple: the industry does not use the measure.",
             "《中小企业划型标准规定》工信部联企业〔2011〕300号",
             (
                 "industry_group",
@@ -61,7 +61,7 @@ MANIFEST: dict[str, DataFile] = {
         ),
         DataFile(
             "gbt4754_sections.csv",
-            "GB/T 4754-2017 sections (门类) A-T and the range of 2-digit divisions (大类) each holds.",
+            "GB/T 4754-2017 sections (门类) A-T and the 2-digit divisions (大类) each holds.",
             "GB/T 4754-2017 国民经济行业分类",
             ("section", "first_division", "last_division", "name_zh", "name_en"),
         ),

@@ -7,10 +7,10 @@ masks: ``110105********002X`` (keep the first 6 and the last 4 characters) and `
 
 :class:`PersonalDataFilter` masks, in every log record it sees:
 
-* any run of 17 digits followed by a digit or ``X`` that is not part of a longer alphanumeric
-  run (the shape of a resident ID, whether or not its check character holds: a mistyped ID is
-  still personal data). An all-digit USCC has the same shape and is masked too; over-masking a
-  company code is the accepted price;
+* any run of 17 digits followed by a digit or ``X`` (full-width forms included) that is not part
+  of a longer alphanumeric run (the shape of a resident ID, whether or not its check character
+  holds: a mistyped ID is still personal data). An all-digit USCC has the same shape and is
+  masked too; over-masking a company code is the accepted price;
 * any 11-digit mainland mobile number ``1[3-9]x xxxx xxxx``, with an optional ``+86``/``86``
   prefix and optional single spaces or hyphens after the 3rd and 7th digits.
 """
@@ -26,7 +26,7 @@ MOBILE_KEEP_START = 3
 MOBILE_KEEP_END = 4
 MOBILE_LENGTH = 11
 
-_RESIDENT_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_RESIDENT_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXxＸｘ])(?![0-9A-Za-z])")
 _MOBILE_RE = re.compile(r"(?<![0-9])((?:\+?86[- ]?)?1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?![0-9])")
 
 

@@ -9,11 +9,11 @@ Macao and Taiwan residents' residence permits but no USCC.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,9 @@ def _provinces(scheme: CodeScheme) -> Mapping[str, Province]:
     table = read_table("provinces.csv")
     bad = table[~table[str(scheme)].isin(["0", "1"]) | ~table["code"].str.fullmatch(r"\d{2}")]
     if not bad.empty:
-        issue = Issue("code", bad["code"].tolist(), "two digits, with 0/1 flags", source="provinces")
+        issue = Issue(
+            "code", bad["code"].tolist(), "two digits, with 0/1 flags", source="provinces"
+        )
         raise TableError([issue])
     rows = table[table[str(scheme)] == "1"]
     return MappingProxyType(

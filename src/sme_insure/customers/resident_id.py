@@ -71,7 +71,9 @@ PROBLEM_REASONS: dict[ResidentIdProblem, str] = {
     ResidentIdProblem.BAD_BIRTH_DATE: (
         "characters 7-14 must be a calendar date YYYYMMDD on or after 1800-01-01"
     ),
-    ResidentIdProblem.FUTURE_BIRTH_DATE: "the birth date (characters 7-14) must not be in the future",
+    ResidentIdProblem.FUTURE_BIRTH_DATE: (
+        "the birth date (characters 7-14) must not be after today (or as_of)"
+    ),
     ResidentIdProblem.CHECK_CHARACTER: (
         "the check character does not match (ISO 7064 MOD 11-2); the number is mistyped"
     ),
@@ -100,7 +102,9 @@ class ResidentId:
         return mask_id_number(self.number)
 
     def __repr__(self) -> str:
-        return f"ResidentId({self.masked!r}, {self.province.name_en}, {self.birth_date}, {self.sex})"
+        return (
+            f"ResidentId({self.masked!r}, {self.province.name_en}, {self.birth_date}, {self.sex})"
+        )
 
 
 def normalise_resident_id(number: str) -> str:

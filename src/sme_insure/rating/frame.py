@@ -56,7 +56,10 @@ def _levels(spec: InputSpec) -> list[str]:
 def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
     """Factorise once, map the few distinct values to declared levels, report unknown ones."""
     levels = _levels(spec)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # fast path: already coded
+        codes, uniques = raw.cat.codes.to_numpy(), list(raw.cat.categories)
+    else:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     texts = [canonical(u) for u in uniques]
     if spec.type is InputType.BOOLEAN:
         texts = [
@@ -67,15 +70,19 @@ def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Catego
     unknown = (level_codes < 0) & (codes >= 0)
     shown = levels if len(levels) <= 40 else [*levels[:40], "…"]
     log.add(
-        unknown, spec.name, raw.to_numpy(dtype=object), f"not an allowed level; allowed: {shown}"
+        unknown, spec.name, raw, f"not an allowed level; allowed: {shown}"
     )
     return pd.Categorical.from_codes(np.where(unknown, -1, level_codes), categories=levels)
 
 
 def _to_number(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    given = raw.notna().to_numpy()
-    text = raw.to_numpy(dtype=object)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        given = ~np.isnan(values)
+    else:
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        given = raw.notna().to_numpy()
+    text = raw
     log.add(np.isnan(values) & given, spec.name, text, f"not a number ({spec.type})")
     log.add(np.isinf(values), spec.name, text, "must be finite")
     if spec.type is InputType.INTEGER:
@@ -103,7 +110,7 @@ def _to_date(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.f
     log.add(
         parsed.isna().to_numpy() & raw.notna().to_numpy(),
         spec.name,
-        raw.to_numpy(dtype=object),
+        raw,
         "not a date (YYYY-MM-DD)",
     )
     days = parsed.to_numpy(dtype="datetime64[D]").astype("float64")
@@ -116,7 +123,7 @@ def _industry(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
     log.add(
         ~ok & raw.notna().to_numpy(),
         spec.name,
-        raw.to_numpy(dtype=object),
+        raw,
         "not a GB/T 4754 industry code (section A–T, optionally with a 2-digit division)",
     )
     return pd.Categorical(text.where(ok))
@@ -132,26 +139,43 @@ def _coerce(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Column:
     return _to_number(raw, spec, log)
 
 
-def _raw(df: pd.DataFrame, spec: InputSpec, n: int) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+def _blank_to_missing(raw: pd.Series) -> pd.Series:
+    """Empty or blank text counts as missing; checked on the distinct values only."""
+    if raw.dtype != object and not pd.api.types.is_string_dtype(raw.dtype):
+        return raw
+    blanks = [u for u in pd.unique(raw) if isinstance(u, str) and not u.strip()]
+    return raw.replace(blanks, None) if blanks else raw
+
+
+def _raw(df: pd.DataFrame, spec: InputSpec) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     """The column, with the product's stated default where the value is missing."""
-    raw = (
-        df[spec.name]
-        if spec.name in df.columns
-        else pd.Series([None] * n, index=df.index, dtype=object)
-    )
-    if raw.dtype == object:
-        raw = raw.mask(raw.map(lambda v: isinstance(v, str) and not v.strip()), None)
+    raw = _blank_to_missing(df[spec.name])
     missing = raw.isna().to_numpy()
     if spec.default is not None and missing.any():
         raw = raw.astype(object).where(~missing, spec.default)
     return raw, missing & (spec.default is not None)
 
 
+def _absent(spec: InputSpec, n: int, log: IssueLog) -> Column:
+    """A column the frame does not have: the stated default (or missing) on every row, typed once
+    on a single value and broadcast."""
+    one = _coerce(pd.Series([spec.default], dtype=object), spec, IssueLog(1))
+    if spec.required:
+        log.add(np.ones(n, dtype=bool), spec.name, None, "required")
+    if isinstance(one, pd.Categorical):
+        return pd.Categorical.from_codes(np.full(n, one.codes[0]), categories=one.categories)
+    return np.full(n, one[0], dtype=np.float64)
+
+
 def prepare(product: Product, df: pd.DataFrame) -> Prepared:
     """Validate and type every declared input, derived number and coverage selection."""
     prep = Prepared(len(df))
     for spec in product.inputs:
-        raw, defaulted = _raw(df, spec, prep.n)
+        if spec.name not in df.columns:
+            prep.columns[spec.name] = _absent(spec, prep.n, prep.log)
+            prep.defaulted[spec.name] = np.full(prep.n, spec.default is not None)
+            continue
+        raw, defaulted = _raw(df, spec)
         prep.columns[spec.name] = _coerce(raw, spec, prep.log)
         prep.defaulted[spec.name] = defaulted
         if spec.required:

@@ -28,13 +28,15 @@ class IssueLog:
         self, mask: npt.NDArray[np.bool_], field_name: str, values: object, reason: str
     ) -> None:
         """Record ``reason`` for every row where ``mask`` holds, with that row's value."""
-        rows = np.flatnonzero(mask)
-        if rows.size == 0:
+        if not mask.any():
             return
-        vals = np.asarray(values, dtype=object)
-        picked = (
-            vals[rows] if vals.ndim and vals.size == self.n else np.full(rows.size, values, object)
-        )
+        rows = np.flatnonzero(mask)
+        if isinstance(values, pd.Series):
+            picked = values.iloc[rows].to_numpy(dtype=object)
+        elif isinstance(values, np.ndarray) and values.ndim == 1 and values.size == self.n:
+            picked = values[rows].astype(object)
+        else:
+            picked = np.full(rows.size, values, dtype=object)
         self._chunks.append(
             pd.DataFrame({"row": rows, "field": field_name, "value": picked, "reason": reason})
         )

@@ -26,17 +26,24 @@ Fen = npt.NDArray[np.int64]
 
 
 def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int) -> tuple[dict[str, Fen], Fen]:
-    """Top up each row's total to ``minimum_fen``; returns new coverage fen and the adjustment."""
+    """Top up each row's total to ``minimum_fen``; returns new coverage fen and the adjustment.
+
+    Only the rows below the minimum are touched: share_c = ⌊adj × p_c / total⌋, and the fen left
+    over go to the largest coverage (the first one when every coverage is zero)."""
     codes = list(cov_fen)
-    matrix = np.stack([cov_fen[c] for c in codes], axis=1)
-    total = matrix.sum(axis=1)
+    total = np.sum([cov_fen[c] for c in codes], axis=0)
     adj = np.maximum(minimum_fen - total, 0)
-    safe_total = np.where(total > 0, total, 1)
-    share = np.where(total[:, None] > 0, adj[:, None] * matrix // safe_total[:, None], 0)
-    rest = adj - share.sum(axis=1)
-    share[np.arange(len(total)), np.argmax(matrix, axis=1)] += rest
-    out = matrix + share
-    return {c: out[:, i] for i, c in enumerate(codes)}, adj
+    rows = np.flatnonzero(adj)
+    if rows.size == 0:
+        return cov_fen, adj
+    matrix = np.stack([cov_fen[c][rows] for c in codes], axis=1)
+    t = total[rows][:, None]
+    share = np.where(t > 0, adj[rows][:, None] * matrix // np.where(t > 0, t, 1), 0)
+    share[np.arange(rows.size), np.argmax(matrix, axis=1)] += adj[rows] - share.sum(axis=1)
+    out = {c: cov_fen[c].copy() for c in codes}
+    for i, c in enumerate(codes):
+        out[c][rows] += share[:, i]
+    return out, adj
 
 
 def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen) -> pd.DataFrame:
@@ -67,7 +74,7 @@ def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen) -
         "total_payable": premium + fees,
         "customer_pays": premium + fees - subsidy,
     }
-    return pd.DataFrame({k: np.asarray(v, dtype=np.int64) for k, v in out.items()})
+    return pd.DataFrame({k: np.asarray(v, dtype=np.int64) for k, v in out.items()}, copy=False)
 
 
 def _fees(product: Product, n: int) -> tuple[Fen, Fen]:
