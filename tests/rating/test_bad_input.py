@@ -114,3 +114,11 @@ def test_product_file_errors_name_file_path_and_reason(tmp_path):
     text = str(info.value)
     assert "bad.yaml: currency" in text and "colour" in text and "broken.yaml" in text
     assert len(info.value.issues) >= 3
+
+
+def test_invalid_required_level_is_reported_once(rater):
+    """An unknown value of an input that a selected coverage requires is one problem, not two."""
+    with pytest.raises(RatingInputError) as info:
+        rater.quote("SME_PROPERTY", {**GOOD, "cover_business_interruption": True,
+                                     "gross_profit": "lots"}, as_of=AS_OF)
+    assert [(i.field, i.reason) for i in info.value.issues] == [("gross_profit", "not a number (money)")]

@@ -113,3 +113,16 @@ def test_store_loads_every_error_of_every_file(config):
         TableStore.load(config / "rating_tables")
     text = str(info.value)
     assert "prop_si_size" in text and "prop_bi_period" in text
+
+
+def test_input_range_reaching_the_excluded_top_of_a_band_is_reported(config):
+    csv = config / "rating_tables" / "prop_si_size" / "2026.1.csv"
+    _edit(csv, "100000000,,0.80", "100000000,200000000,0.80")
+    problems = check_catalogue(Catalogue.load(config / "products", config / "rating_tables"))
+    assert any("input 'sum_insured' range" in p and "prop_si_size" in p for p in problems)
+
+
+def test_province_missing_from_a_table_is_reported(config):
+    _edit(config / "rating_tables" / "prop_natcat_rate" / "2026.1.csv", "65,0.10\n", "")
+    problems = check_catalogue(Catalogue.load(config / "products", config / "rating_tables"))
+    assert any("['65']" in p and "prop_natcat_rate" in p for p in problems)

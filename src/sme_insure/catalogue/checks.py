@@ -11,7 +11,10 @@ from __future__ import annotations
 import itertools
 
 from sme_insure.catalogue.catalogue import Catalogue
+import numpy as np
+
 from sme_insure.catalogue.product import Product
+from sme_insure.catalogue.regions import province_codes
 from sme_insure.catalogue.steps import Lookup, step_lookups
 from sme_insure.catalogue.terms import InputSpec
 from sme_insure.catalogue.vocabulary import InputType
@@ -31,6 +34,8 @@ def _sendable_levels(spec: InputSpec) -> list[str] | None:
         return [canonical(v) for v in spec.levels or []]
     if spec.type is InputType.BOOLEAN:
         return ["true", "false"]
+    if spec.type is InputType.REGION:
+        return province_codes()
     return None
 
 
@@ -46,7 +51,7 @@ def _check_axis(
         if levels is None:
             return (
                 []
-                if spec.type in (InputType.REGION, InputType.INDUSTRY)
+                if spec.type is InputType.INDUSTRY
                 else [f"{key}: a {spec.type} input cannot be an exact key"]
             )
         missing = sorted(set(levels) - set(table.levels(key)))
@@ -58,7 +63,9 @@ def _check_axis(
     axis = next(a for a in table.axes if a.key.name == key)
     lo = axis.lower[0]  # type: ignore[index]
     hi = axis.upper[-1] if axis.upper is not None else axis.lower[-1]  # type: ignore[index]
-    if spec.min is None or spec.max is None or spec.min < lo or spec.max > hi:
+    open_top = match is MatchKind.BAND and np.isfinite(hi)  # bands are [from, to): to is excluded
+    too_high = spec.max is not None and (spec.max >= hi if open_top else spec.max > hi)
+    if spec.min is None or spec.max is None or spec.min < lo or too_high:
         return [
             f"input {spec.name!r} range [{spec.min}, {spec.max}] is not inside {table.label}'s "
             f"{key} range [{lo:g}, {hi:g}]"

@@ -33,6 +33,7 @@ class Prepared:
     n: int
     columns: dict[str, Column] = field(default_factory=dict)
     defaulted: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    given: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
     selected: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
     log: IssueLog = field(init=False)
 
@@ -174,8 +175,10 @@ def prepare(product: Product, df: pd.DataFrame) -> Prepared:
         if spec.name not in df.columns:
             prep.columns[spec.name] = _absent(spec, prep.n, prep.log)
             prep.defaulted[spec.name] = np.full(prep.n, spec.default is not None)
+            prep.given[spec.name] = prep.defaulted[spec.name]
             continue
         raw, defaulted = _raw(df, spec)
+        prep.given[spec.name] = raw.notna().to_numpy()
         prep.columns[spec.name] = _coerce(raw, spec, prep.log)
         prep.defaulted[spec.name] = defaulted
         if spec.required:
@@ -191,7 +194,7 @@ def prepare(product: Product, df: pd.DataFrame) -> Prepared:
         )
         for name in cov.requires:
             prep.log.add(
-                prep.selected[cov.code] & prep.missing(name),
+                prep.selected[cov.code] & ~prep.given.get(name, np.zeros(prep.n, dtype=bool)),
                 name,
                 None,
                 f"required when coverage {cov.code} is selected",
