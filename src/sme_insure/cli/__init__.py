@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from sme_insure.cli import products, rating, tables
+from sme_insure.cli import life, products, rating, tables
 
 app = typer.Typer(
     help="sme-insure: products, rating, policies, claims and actuarial tools.", no_args_is_help=True
 )
 app.add_typer(products.app, name="products")
 app.add_typer(tables.app, name="tables")
+app.add_typer(life.app, name="life")
+app.add_typer(life.illustrate_app, name="illustrate")
 app.command()(rating.quote)
 app.command()(rating.rate)
 

@@ -10,6 +10,7 @@ CL5/CL6 male/female annuity.
 
 from __future__ import annotations
 
+import warnings
 from importlib.metadata import version
 
 import numpy as np
@@ -24,7 +25,9 @@ def load_pymort_table(
     """Load one SOA table from pymort, checking its age axis has no gaps."""
     from pymort import MortXML
 
-    xml = MortXML.from_id(soa_id)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # pymort uses set_index(inplace=True)
+        xml = MortXML.from_id(soa_id)
     values = xml.Tables[0].Values["vals"]
     ages = np.asarray(values.index, dtype=np.int64)
     if ages.size == 0 or not np.array_equal(ages, np.arange(ages[0], ages[0] + ages.size)):

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sme_insure.errors import Issue, TableError
+from sme_insure.life._grid import check_ages, scalar_or_array
 
 RADIX = 100_000.0
 
@@ -108,12 +109,13 @@ class LifeTable:
         survival = np.concatenate(([1.0], np.cumprod(1.0 - self.qx)))
         return RADIX * survival
 
-    def q(self, age: int) -> float:
-        """q_x at one integer age of the table."""
-        from sme_insure.life._grid import check_ages
+    def q(self, age: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """q_x at integer ages of the table (InputError outside it)."""
+        return scalar_or_array(self.qx[check_ages(self, age) - self.min_age])
 
-        index = int(check_ages(self, age)) - self.min_age
-        return float(self.qx[index])
+    def survivors(self, age: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """ℓ_x at integer ages of the table (InputError outside it)."""
+        return scalar_or_array(self.lx[check_ages(self, age) - self.min_age])
 
 
 def _qx_issues(qx: npt.NDArray[np.float64], min_age: int, table_id: str) -> list[Issue]:

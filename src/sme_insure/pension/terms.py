@@ -61,9 +61,9 @@ class SleeveRates(_Model):
             raise ValueError("scenario rates must satisfy low ≤ medium ≤ high")
         return self
 
-    def credited(self, scenario: Scenario) -> float:
+    def credited(self, scenario: Scenario | str) -> float:
         """Annual rate credited in ``scenario``: never below the guarantee."""
-        return max(getattr(self, scenario.value), self.guaranteed_rate)
+        return max(getattr(self, Scenario(scenario).value), self.guaranteed_rate)
 
 
 class Fees(_Model):

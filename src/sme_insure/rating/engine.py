@@ -76,9 +76,10 @@ class Rater:
                 amount = after
             amounts[cov.code] = amount
         good = ~prep.log.bad
-        cov_fen = {c: coverage_fen(a[good], prep.selected[c][good]) for c, a in amounts.items()}
-        money = policy_totals(product, cov_fen, min_adj[good])
-        money.index = risks.index[good]
+        pick = (lambda a: a) if good.all() else (lambda a: a[good])  # no copies when all rated
+        cov_fen = {c: coverage_fen(pick(a), pick(prep.selected[c])) for c, a in amounts.items()}
+        money = policy_totals(product, cov_fen, pick(min_adj))
+        money.index = pick(risks.index)
         return RatingResult(
             product,
             as_of,

@@ -73,7 +73,7 @@ def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Catego
     log.add(
         unknown, spec.name, raw, f"not an allowed level; allowed: {shown}"
     )
-    return pd.Categorical.from_codes(np.where(unknown, -1, level_codes), categories=levels)
+    return pd.Categorical.from_codes(level_codes, categories=levels, validate=False)
 
 
 def _to_number(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:

@@ -14,6 +14,9 @@ Rounding points, in order:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -25,13 +28,18 @@ from sme_insure.money import share_fen_array, split_vat_array, to_fen, to_fen_ar
 Fen = npt.NDArray[np.int64]
 
 
+def _add(arrays: Iterable[Fen]) -> Fen:
+    """Element-wise sum without stacking the arrays into a matrix."""
+    return functools.reduce(np.add, arrays)
+
+
 def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int) -> tuple[dict[str, Fen], Fen]:
     """Top up each row's total to ``minimum_fen``; returns new coverage fen and the adjustment.
 
     Only the rows below the minimum are touched: share_c = ⌊adj × p_c / total⌋, and the fen left
     over go to the largest coverage (the first one when every coverage is zero)."""
     codes = list(cov_fen)
-    total = np.sum([cov_fen[c] for c in codes], axis=0)
+    total = _add(cov_fen.values())
     adj = np.maximum(minimum_fen - total, 0)
     rows = np.flatnonzero(adj)
     if rows.size == 0:
@@ -48,7 +56,7 @@ def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int) -> tuple[dict[st
 
 def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen) -> pd.DataFrame:
     """Premium per coverage and the policy's money columns, all int64 fen."""
-    technical = np.sum([cov_fen[c] for c in cov_fen], axis=0)
+    technical = _add(cov_fen.values())
     minimum = product.policy.minimum_premium
     policy_adj = np.zeros_like(technical)
     if minimum is not None:
@@ -90,4 +98,6 @@ def _fees(product: Product, n: int) -> tuple[Fen, Fen]:
 
 def coverage_fen(amount: npt.NDArray[np.float64], selected: npt.NDArray[np.bool_]) -> Fen:
     """Rounding point 1: a selected coverage's CNY amount to fen; 0 where not selected."""
+    if selected.all():
+        return to_fen_array(amount)
     return np.where(selected, to_fen_array(np.where(selected, amount, 0.0)), 0)

@@ -17,6 +17,7 @@ from sme_insure.tables.metadata import MatchKind, TableMeta
 
 BoolArray = npt.NDArray[np.bool_]
 KeyValues = pd.Categorical | FloatArray
+_NO_BAD = np.zeros(0, dtype=bool)  # single exact key: -1 positions already hit the pad cell
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class RatingTable:
     grid: FloatArray
     path: Path | None = None
     _mappers: dict[int, IntArray] = field(default_factory=dict, repr=False)
+    _pad: FloatArray | None = field(default=None, repr=False)
 
     @classmethod
     def from_frame(
@@ -116,20 +118,37 @@ class RatingTable:
         """
         if len(keys) != len(self.axes):
             raise TableError(f"{self.label} takes {len(self.axes)} keys, got {len(keys)}")
-        n = len(keys[0])
-        failed = np.zeros(n, dtype=bool)
-        pos: list[IntArray] = []
-        for axis, values in zip(
-            self.axes[:-1] if self._interpolated else self.axes, keys, strict=False
-        ):
-            p, bad = self._positions(axis, values)
-            pos.append(p)
-            failed |= bad
+        plain = self.axes[:-1] if self._interpolated else self.axes
+        parts = [self._positions(axis, values) for axis, values in zip(plain, keys, strict=False)]
         if self._interpolated:
+            n = len(keys[-1])
+            pos = [p for p, _ in parts]
+            failed = np.zeros(n, dtype=bool)
+            for _, bad in parts:
+                failed |= bad
             return self._interpolate(pos, np.asarray(keys[-1], dtype=np.float64), failed)
-        cells = self.grid[tuple(np.where(failed, 0, p) for p in pos)]
-        failed |= np.isnan(cells)
-        return Lookup(np.where(failed, np.nan, cells), failed)
+        flat = self._flat_index(parts)
+        values = self._padded[flat]
+        return Lookup(values, np.isnan(values))
+
+    def _flat_index(self, parts: list[tuple[IntArray, BoolArray]]) -> IntArray:
+        """Cell index in the flattened grid; rows matching nothing point at the NaN pad cell."""
+        if len(parts) == 1 and self.axes[0].key.match is MatchKind.EXACT:
+            return parts[0][0]  # -1 already selects the pad cell
+        strides = np.cumprod([1, *[a.size for a in self.axes[:0:-1]]])[::-1]
+        flat = np.zeros(len(parts[0][0]), dtype=np.int64)
+        for (p, _), stride in zip(parts, strides, strict=True):
+            flat += p * int(stride)
+        for _, bad in parts:
+            flat[bad] = -1
+        return flat
+
+    @property
+    def _padded(self) -> FloatArray:
+        """The flattened grid with one NaN cell appended (index -1)."""
+        if self._pad is None:
+            self._pad = np.append(self.grid.ravel(), np.nan)
+        return self._pad
 
     @property
     def _interpolated(self) -> bool:
@@ -140,12 +159,12 @@ class RatingTable:
             if not isinstance(values, pd.Categorical):
                 values = pd.Categorical([canonical(v) for v in values])
             p = self._exact_positions(axis, values)
-            return p, p < 0
+            return p, p < 0 if len(self.axes) > 1 else _NO_BAD
         x = np.asarray(values, dtype=np.float64)
-        p = np.searchsorted(axis.lower, x, side="right").astype(np.int64) - 1  # type: ignore[arg-type]
-        safe = np.clip(p, 0, axis.size - 1)
-        bad = (p < 0) | ~(x < axis.upper[safe]) | np.isnan(x)  # type: ignore[index]
-        return safe, bad
+        p = np.searchsorted(axis.lower, x, side="right") - 1  # type: ignore[arg-type]
+        # bands are contiguous (checked at load), so only the outer bounds can be missed
+        bad = ~((x >= axis.lower[0]) & (x < axis.upper[-1]))  # type: ignore[index]
+        return np.clip(p, 0, axis.size - 1), bad
 
     def _interpolate(self, pos: list[IntArray], x: FloatArray, failed: BoolArray) -> Lookup:
         points = self.axes[-1].lower
