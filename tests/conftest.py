@@ -9,7 +9,7 @@ import pytest
 from sme_insure.catalogue import Catalogue
 from sme_insure.rating import Rater
 
-ROOT = Path(__file__).resolve().parents[1]
+from support.paths import ROOT
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from conftest import ROOT
+from support.paths import ROOT
 
 SRC = ROOT / "src" / "sme_insure"
 OUTER = ("sme_insure.cli", "sme_insure.service", "sme_insure.web")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
+from support.paths import ROOT
 from sme_insure.catalogue.schema import SCHEMAS, schema_text
 
 

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from support.paths import ROOT
 from sme_insure.catalogue import Catalogue
 from sme_insure.errors import ConfigurationError, NotFoundError, RatingInputError
 

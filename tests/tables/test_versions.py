@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT
+from support.paths import ROOT
 from sme_insure.catalogue import Catalogue, check_catalogue
 from sme_insure.errors import ConfigurationError, RatingInputError
 from sme_insure.rating import Rater

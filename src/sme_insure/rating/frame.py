@@ -1,7 +1,7 @@
 """Turning a DataFrame of risks into typed arrays, with every bad value reported.
 
-Category-like inputs become ``pd.Categorical`` over the product's declared levels (so table
-lookups work on integer codes); numbers become float64 arrays. A missing optional input takes the
+Category-like inputs become :class:`Coded` over the product's declared levels (so table lookups
+work on integer codes); numbers become float64 arrays. A missing optional input takes the
 product's stated default, if any; otherwise it stays missing and is an error only where a selected
 coverage needs it. Nothing is silently defaulted.
 """
@@ -19,9 +19,10 @@ from sme_insure.catalogue.regions import province_codes
 from sme_insure.catalogue.terms import InputSpec
 from sme_insure.catalogue.vocabulary import InputType
 from sme_insure.rating.issues import IssueLog
+from sme_insure.tables.coded import Coded
 from sme_insure.tables.keys import canonical
 
-Column = pd.Categorical | npt.NDArray[np.float64]
+Column = Coded | npt.NDArray[np.float64]
 _TRUE = {"true", "1", "yes", "y", "是"}
 _FALSE = {"false", "0", "no", "n", "否"}
 
@@ -43,37 +44,59 @@ class Prepared:
     def missing(self, name: str) -> npt.NDArray[np.bool_]:
         """Rows where an input (or derived number) has no value."""
         col = self.columns[name]
-        return np.asarray(col.codes < 0) if isinstance(col, pd.Categorical) else np.isnan(col)
+        return col.missing if isinstance(col, Coded) else np.isnan(col)
 
 
-def _levels(spec: InputSpec) -> list[str]:
-    if spec.type is InputType.BOOLEAN:
-        return ["true", "false"]
-    if spec.type is InputType.REGION:
-        return province_codes()
-    return [canonical(v) for v in spec.levels or []]
+_LEVELS: dict[int, tuple[tuple[str, ...], dict[str, int]]] = {}
 
 
-def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
-    """Factorise once, map the few distinct values to declared levels, report unknown ones."""
-    levels = _levels(spec)
-    if isinstance(raw.dtype, pd.CategoricalDtype):  # fast path: already coded
-        codes, uniques = raw.cat.codes.to_numpy(), list(raw.cat.categories)
-    else:
+def _levels(spec: InputSpec) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The declared levels as canonical texts, and their positions (cached per input spec)."""
+    cached = _LEVELS.get(id(spec))
+    if cached is None:
+        if spec.type is InputType.BOOLEAN:
+            levels: tuple[str, ...] = ("true", "false")
+        elif spec.type is InputType.REGION:
+            levels = tuple(province_codes())
+        else:
+            levels = tuple(canonical(v) for v in spec.levels or [])
+        cached = _LEVELS[id(spec)] = (levels, {t: i for i, t in enumerate(levels)})
+    return cached
+
+
+def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
+    """Codes of distinct values (−1 for missing); plain Python for small batches."""
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # already coded
+        return raw.cat.codes.to_numpy(dtype=np.int64), list(raw.cat.categories)
+    if len(raw) > 64:
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        return codes.astype(np.int64), list(uniques)
+    seen: dict[object, int] = {}
+    codes_list = []
+    for v in raw.tolist():
+        if v is None or (isinstance(v, float) and v != v):
+            codes_list.append(-1)
+        else:
+            codes_list.append(seen.setdefault(v, len(seen)))
+    return np.array(codes_list, dtype=np.int64), list(seen)
+
+
+def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Coded:
+    """Factorise once, map the few distinct values to declared levels, report unknown ones."""
+    levels, position = _levels(spec)
+    codes, uniques = _factorize(raw)
     texts = [canonical(u) for u in uniques]
     if spec.type is InputType.BOOLEAN:
         texts = [
             "true" if t.lower() in _TRUE else "false" if t.lower() in _FALSE else t for t in texts
         ]
-    mapper = np.append(pd.Index(levels).get_indexer(pd.Index(texts, dtype=object)), -1)
+    mapper = np.array([position.get(t, -1) for t in texts] + [-1], dtype=np.int64)
     level_codes = mapper[codes]
     unknown = (level_codes < 0) & (codes >= 0)
-    shown = levels if len(levels) <= 40 else [*levels[:40], "…"]
-    log.add(
-        unknown, spec.name, raw, f"not an allowed level; allowed: {shown}"
-    )
-    return pd.Categorical.from_codes(level_codes, categories=levels, validate=False)
+    if unknown.any():
+        shown = list(levels) if len(levels) <= 40 else [*levels[:40], "…"]
+        log.add(unknown, spec.name, raw, f"not an allowed level; allowed: {shown}")
+    return Coded(level_codes, levels)
 
 
 def _to_number(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:
@@ -118,7 +141,7 @@ def _to_date(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.f
     return np.where(parsed.isna().to_numpy(), np.nan, days)
 
 
-def _industry(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
+def _industry(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Coded:
     text = raw.astype("string").str.strip().str.upper()
     ok = text.str.fullmatch(r"[A-T](\d{2})?").fillna(False).to_numpy(dtype=bool)
     log.add(
@@ -127,7 +150,7 @@ def _industry(raw: pd.Series, spec: InputSpec, log: IssueLog) -> pd.Categorical:
         raw,
         "not a GB/T 4754 industry code (section A–T, optionally with a 2-digit division)",
     )
-    return pd.Categorical(text.where(ok))
+    return Coded.from_values(text.where(ok).astype(object).tolist())
 
 
 def _coerce(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Column:
@@ -157,14 +180,19 @@ def _raw(df: pd.DataFrame, spec: InputSpec) -> tuple[pd.Series, npt.NDArray[np.b
     return raw, missing & (spec.default is not None)
 
 
+_ABSENT: dict[int, Column] = {}
+
+
 def _absent(spec: InputSpec, n: int, log: IssueLog) -> Column:
     """A column the frame does not have: the stated default (or missing) on every row, typed once
-    on a single value and broadcast."""
-    one = _coerce(pd.Series([spec.default], dtype=object), spec, IssueLog(1))
+    per input spec on a single value and broadcast."""
+    one = _ABSENT.get(id(spec))
+    if one is None:
+        one = _ABSENT[id(spec)] = _coerce(pd.Series([spec.default], dtype=object), spec, IssueLog(1))
     if spec.required:
         log.add(np.ones(n, dtype=bool), spec.name, None, "required")
-    if isinstance(one, pd.Categorical):
-        return pd.Categorical.from_codes(np.full(n, one.codes[0]), categories=one.categories)
+    if isinstance(one, Coded):
+        return Coded(np.full(n, one.codes[0], dtype=np.int64), one.levels)
     return np.full(n, one[0], dtype=np.float64)
 
 

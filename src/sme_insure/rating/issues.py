@@ -59,7 +59,7 @@ class IssueLog:
     def frame(self, index: pd.Index | None = None) -> pd.DataFrame:
         """All problems, ordered by row; ``row`` is the position, ``label`` the input's index label."""
         if not self._chunks:
-            out = pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in ["row", "label", *ISSUE_COLUMNS[1:]]})
         else:
             out = pd.concat(self._chunks, ignore_index=True).sort_values("row", kind="stable")
         if index is not None:

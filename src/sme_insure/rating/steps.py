@@ -26,6 +26,7 @@ from sme_insure.catalogue.steps import (
 )
 from sme_insure.rating.frame import Prepared
 from sme_insure.tables import RatingTable
+from sme_insure.tables.coded import Coded
 from sme_insure.tables.metadata import ValueUnit
 
 Floats = npt.NDArray[np.float64]
@@ -56,7 +57,7 @@ class StepContext:
         rows = np.flatnonzero(miss)
         shown = pd.DataFrame(
             {
-                n: np.asarray(k[rows], dtype=object)
+                n: np.asarray(k.texts(rows) if isinstance(k, Coded) else k[rows], dtype=object)
                 for n, k in zip(ref.inputs, keys, strict=True)
             }
         )

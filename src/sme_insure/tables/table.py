@@ -12,11 +12,12 @@ import pandas as pd
 
 from sme_insure.errors import Issue, TableError
 from sme_insure.tables.grid import Axis, FloatArray, IntArray, build_axes, fill_grid, row_positions
+from sme_insure.tables.coded import Coded
 from sme_insure.tables.keys import canonical
 from sme_insure.tables.metadata import MatchKind, TableMeta
 
 BoolArray = npt.NDArray[np.bool_]
-KeyValues = pd.Categorical | FloatArray
+KeyValues = Coded | FloatArray
 _NO_BAD = np.zeros(0, dtype=bool)  # single exact key: -1 positions already hit the pad cell
 
 
@@ -38,7 +39,7 @@ class RatingTable:
     axes: list[Axis]
     grid: FloatArray
     path: Path | None = None
-    _mappers: dict[int, IntArray] = field(default_factory=dict, repr=False)
+    _mappers: dict[tuple[str, ...], IntArray] = field(default_factory=dict, repr=False)
     _pad: FloatArray | None = field(default=None, repr=False)
 
     @classmethod
@@ -99,20 +100,19 @@ class RatingTable:
             f"{self.label} has no key {key!r}; keys: {[a.key.name for a in self.axes]}"
         )
 
-    def _exact_positions(self, axis: Axis, values: pd.Categorical) -> IntArray:
-        """Map category codes to axis positions through a small per-categories array."""
-        cats = values.categories
-        mapper = self._mappers.get(id(cats))
+    def _exact_positions(self, axis: Axis, values: Coded) -> IntArray:
+        """Map codes to axis positions through a small array cached per tuple of levels."""
+        mapper = self._mappers.get(values.levels)
         if mapper is None:
-            mapper = axis.levels.get_indexer(pd.Index([canonical(c) for c in cats]))  # type: ignore[union-attr]
-            mapper = np.append(mapper, -1).astype(np.int64)  # code -1 (missing) maps to -1
-            self._mappers[id(cats)] = mapper
-        return mapper[np.asarray(values.codes, dtype=np.int64)]
+            found = axis.levels.get_indexer(pd.Index(list(values.levels), dtype=object))  # type: ignore[union-attr]
+            mapper = np.append(found, -1).astype(np.int64)  # code -1 (missing) maps to -1
+            self._mappers[values.levels] = mapper
+        return mapper[values.codes]
 
     def lookup(self, keys: Sequence[KeyValues]) -> Lookup:
         """Vectorised lookup, one array per key in the table's key order.
 
-        Exact keys take a ``pd.Categorical``; band and interpolate keys a float array. A band
+        Exact keys take :class:`Coded` values; band and interpolate keys a float array. A band
         matches ``from <= x < to``. Interpolation between neighbouring points p₀ < x ≤ p₁ gives
         v = v₀·(p₁ − x)/(p₁ − p₀) + v₁·(x − p₀)/(p₁ − p₀).
         """
@@ -156,8 +156,8 @@ class RatingTable:
 
     def _positions(self, axis: Axis, values: KeyValues) -> tuple[IntArray, BoolArray]:
         if axis.key.match is MatchKind.EXACT:
-            if not isinstance(values, pd.Categorical):
-                values = pd.Categorical([canonical(v) for v in values])
+            if not isinstance(values, Coded):
+                values = Coded.from_values(values)
             p = self._exact_positions(axis, values)
             return p, p < 0 if len(self.axes) > 1 else _NO_BAD
         x = np.asarray(values, dtype=np.float64)
@@ -182,7 +182,7 @@ class RatingTable:
         """Why one row found no value: the first key that matches nothing, or the combination."""
         for axis, value, name in zip(self.axes, key_values, key_names, strict=True):
             arr = (
-                pd.Categorical([canonical(value)])
+                Coded.from_values([value])
                 if axis.key.match is MatchKind.EXACT
                 else np.array([value], dtype=np.float64)
             )
