@@ -47,21 +47,22 @@ class Prepared:
         return col.missing if isinstance(col, Coded) else np.isnan(col)
 
 
-_LEVELS: dict[int, tuple[tuple[str, ...], dict[str, int]]] = {}
+_LEVELS: dict[int, tuple[InputSpec, tuple[str, ...], dict[str, int]]] = {}
 
 
 def _levels(spec: InputSpec) -> tuple[tuple[str, ...], dict[str, int]]:
-    """The declared levels as canonical texts, and their positions (cached per input spec)."""
+    """The declared levels as canonical texts, and their positions (cached per input spec; the
+    cache keeps the spec itself so that its id cannot be reused by another object)."""
     cached = _LEVELS.get(id(spec))
-    if cached is None:
+    if cached is None or cached[0] is not spec:
         if spec.type is InputType.BOOLEAN:
             levels: tuple[str, ...] = ("true", "false")
         elif spec.type is InputType.REGION:
             levels = tuple(province_codes())
         else:
             levels = tuple(canonical(v) for v in spec.levels or [])
-        cached = _LEVELS[id(spec)] = (levels, {t: i for i, t in enumerate(levels)})
-    return cached
+        cached = _LEVELS[id(spec)] = (spec, levels, {t: i for i, t in enumerate(levels)})
+    return cached[1], cached[2]
 
 
 def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
@@ -180,15 +181,17 @@ def _raw(df: pd.DataFrame, spec: InputSpec) -> tuple[pd.Series, npt.NDArray[np.b
     return raw, missing & (spec.default is not None)
 
 
-_ABSENT: dict[int, Column] = {}
+_ABSENT: dict[int, tuple[InputSpec, Column]] = {}
 
 
 def _absent(spec: InputSpec, n: int, log: IssueLog) -> Column:
     """A column the frame does not have: the stated default (or missing) on every row, typed once
     per input spec on a single value and broadcast."""
-    one = _ABSENT.get(id(spec))
-    if one is None:
-        one = _ABSENT[id(spec)] = _coerce(pd.Series([spec.default], dtype=object), spec, IssueLog(1))
+    cached = _ABSENT.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        one = _coerce(pd.Series([spec.default], dtype=object), spec, IssueLog(1))
+        cached = _ABSENT[id(spec)] = (spec, one)
+    one = cached[1]
     if spec.required:
         log.add(np.ones(n, dtype=bool), spec.name, None, "required")
     if isinstance(one, Coded):
@@ -230,6 +233,9 @@ def prepare(product: Product, df: pd.DataFrame) -> Prepared:
     return prep
 
 
+_SELECTORS: dict[str, InputSpec] = {}
+
+
 def _selection(
     df: pd.DataFrame, selector: str, optional: bool, default: bool, log: IssueLog
 ) -> npt.NDArray[np.bool_]:
@@ -238,12 +244,12 @@ def _selection(
         return np.ones(n, dtype=bool)
     if selector not in df.columns:
         return np.full(n, default)
-    spec = InputSpec(
-        name=selector,
-        type=InputType.BOOLEAN,
-        label={"zh": selector, "en": selector},
-        required=False,
-    )
+    spec = _SELECTORS.get(selector)
+    if spec is None:
+        label = {"zh": selector, "en": selector}
+        spec = _SELECTORS[selector] = InputSpec(
+            name=selector, type=InputType.BOOLEAN, label=label, required=False  # type: ignore[arg-type]
+        )
     cat = _to_categorical(df[selector], spec, log)
     codes = np.asarray(cat.codes)
     return np.where(codes < 0, default, codes == 0)
