@@ -15,7 +15,7 @@ import pandas as pd
 from sme_insure.catalogue.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.steps import MinimumStep, step_lookups
-from sme_insure.errors import RatingInputError
+from sme_insure.errors import Issue, RatingInputError
 from sme_insure.money import to_fen_array
 from sme_insure.rating.frame import prepare
 from sme_insure.rating.result import RatingResult
@@ -55,6 +55,9 @@ class Rater:
         """Rate every row of ``risks``; bad rows are reported in ``issues``, good rows rated."""
         as_of = as_of or dt.date.today()
         product = self.catalogue.get(code, product_version, as_of=as_of)
+        if not product.coverages:
+            raise RatingInputError([Issue("product", product.label,
+                                          "has no rated coverages (a pension product is illustrated, not rated)")])
         tables = self._tables(product, as_of, table_versions or {})
         prep = prepare(product, risks)
         traces: list[StepTrace] | None = [] if worksheet else None
@@ -106,9 +109,7 @@ class Rater:
         return self.rate(code, one, worksheet=True, **kwargs).worksheet(label)  # type: ignore[arg-type]
 
 
-def _issues(result: RatingResult) -> list:
-    from sme_insure.errors import Issue
-
+def _issues(result: RatingResult) -> list[Issue]:
     return [Issue(str(r.field), r.value, str(r.reason)) for r in result.issues.itertuples()]
 
 
