@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import itertools
 
-from sme_insure.catalogue.catalogue import Catalogue
 import numpy as np
 
+from sme_insure.catalogue.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.regions import province_codes
 from sme_insure.catalogue.steps import Lookup, step_lookups

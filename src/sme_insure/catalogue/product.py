@@ -1,4 +1,9 @@
-"""A product version: who may buy it, what it asks, what it covers and how it is rated."""
+"""A product version: who may buy it, what it asks, what it covers and how it is rated.
+
+A rated product has coverages (each with its rating steps); a pension product instead has a
+``pension`` section (:class:`~sme_insure.pension.terms.PensionTerms`) and no coverages: it is
+illustrated by :mod:`sme_insure.pension`, not rated.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from sme_insure.catalogue.steps import (
 )
 from sme_insure.catalogue.terms import Coverage, Derived, InputSpec, Model, Text
 from sme_insure.catalogue.vocabulary import CustomerType, Line
+from sme_insure.pension.terms import PensionTerms
 
 
 class Product(Model):
@@ -41,7 +47,9 @@ class Product(Model):
     )
     inputs: list[InputSpec] = Field(min_length=1)
     derived: list[Derived] = Field(default_factory=list)
-    coverages: list[Coverage] = Field(min_length=1)
+    coverages: list[Coverage] = Field(
+        default_factory=list, description="At least one, unless the product has `pension`."
+    )
     policy: PolicyCharges = Field(default_factory=PolicyCharges)
     vat_rate: float = Field(ge=0, lt=1)
     commission_rate: float = Field(ge=0, lt=1)
@@ -50,6 +58,9 @@ class Product(Model):
     underwriting: Underwriting = Field(default_factory=Underwriting)
     documents: list[DocumentRequirement] = Field(default_factory=list)
     claims: ClaimsSettings = Field(default_factory=ClaimsSettings)
+    pension: PensionTerms | None = Field(
+        default=None, description="Terms of a pension product, which has no coverages."
+    )
 
     @property
     def label(self) -> str:
@@ -84,6 +95,10 @@ def _reference_problems(product: Product) -> list[str]:
     problems: list[str] = []
     if product.effective_to and product.effective_to <= product.effective_from:
         problems.append("effective_to must be after effective_from")
+    if product.pension is None and not product.coverages:
+        problems.append("coverages: a product needs at least one coverage, or a pension section")
+    if product.pension is not None and product.coverages:
+        problems.append("coverages: a pension product has no coverages (it is not rated)")
     for name in ("inputs", "derived", "coverages"):
         names = [x.code if name == "coverages" else x.name for x in getattr(product, name)]
         problems += [

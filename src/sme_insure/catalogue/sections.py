@@ -28,11 +28,48 @@ class Subsidy(Model):
     share: float = Field(gt=0, lt=1)
 
 
+class ShortRate(Model):
+    """One point of a short-rate scale: after ``months`` started months, ``earned`` of the
+    premium is kept (0–1)."""
+
+    months: int = Field(ge=1, le=12)
+    earned: float = Field(gt=0, le=1)
+
+
+class Cancellation(Model):
+    """How premium is returned when the policyholder cancels: ``pro_rata`` to the day, or by a
+    ``short_rate`` scale; within ``cooling_off_days`` of issue the cancellation is flat (all
+    premium returned)."""
+
+    basis: str = Field(default="pro_rata", pattern=r"^(pro_rata|short_rate)$")
+    cooling_off_days: int = Field(default=0, ge=0)
+    short_rate: list[ShortRate] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _scale(self) -> Cancellation:
+        if self.basis == "short_rate":
+            months = [p.months for p in self.short_rate]
+            if months != list(range(1, 13)):
+                raise ValueError("a short-rate scale gives months 1 to 12 in order")
+            earned = [p.earned for p in self.short_rate]
+            if earned != sorted(earned) or earned[-1] != 1:
+                raise ValueError("short-rate earned shares rise with months and reach 1 at 12")
+        return self
+
+
 class PolicyCharges(Model):
-    """Charges at policy level, applied after the coverages are rounded to fen."""
+    """Charges at policy level, applied after the coverages are rounded to fen; cancellation
+    terms; and the input that a year-end adjustment re-rates on actual figures, if any."""
 
     minimum_premium: float | None = Field(default=None, ge=0)
     fees: list[Fee] = Field(default_factory=list)
+    term_months: int = Field(default=12, ge=1, le=12)
+    cancellation: Cancellation = Field(default_factory=Cancellation)
+    adjustable_inputs: list[str] = Field(
+        default_factory=list,
+        description="Inputs declared at inception and adjusted on actual figures at expiry "
+        "(e.g. annual sales, payroll).",
+    )
 
 
 class Condition(Model):

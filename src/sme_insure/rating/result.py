@@ -44,6 +44,11 @@ class RatingResult:
         }
 
     @property
+    def prepared(self) -> Prepared:
+        """The typed inputs of every row (for underwriting rules over the same frame)."""
+        return self._prep
+
+    @property
     def has_worksheet(self) -> bool:
         """Whether the step traces were kept (``worksheet=True``)."""
         return self._traces is not None

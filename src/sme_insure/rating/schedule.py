@@ -39,7 +39,6 @@ import pandas as pd
 
 from sme_insure.catalogue.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
-from sme_insure.catalogue.sections import PolicyCharges
 from sme_insure.customers import mask_id_number, validate_resident_ids
 from sme_insure.customers.resident_id import PROBLEM_REASONS, ResidentIdProblem
 from sme_insure.errors import Issue, NotFoundError, RatingInputError
@@ -237,7 +236,7 @@ def _derive(
     if "age" in persons.columns:
         _compare_ages(persons["age"], age, problems)
     return {
-        "birth_date": pd.Series(births).dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+        "birth_date": births,
         "sex": pd.Categorical(sex, categories=["male", "female"]),
         "age": np.nan_to_num(age, nan=-1).astype(np.int64),  # -1: no valid ID, never rated
     }
@@ -345,10 +344,12 @@ def _broadcast(value: object, n: int) -> object:
 
 
 def _per_person(product: Product) -> Product:
-    """The product as each person is rated: its policy charges belong to the schedule."""
-    if product.policy == PolicyCharges():
+    """The product as each person is rated: its policy charges (minimum premium, fees) belong
+    to the schedule; the rest of the policy section is kept."""
+    if product.policy.minimum_premium is None and not product.policy.fees:
         return product
-    return product.model_copy(update={"policy": PolicyCharges()})
+    policy = product.policy.model_copy(update={"minimum_premium": None, "fees": []})
+    return product.model_copy(update={"policy": policy})
 
 
 def _rate(

@@ -1,0 +1,21 @@
+"""The FastAPI application: a thin layer over the services."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sme_insure import __version__
+from sme_insure.http import problems, routes_catalogue, routes_policies, routes_quotes
+from sme_insure.services.context import Services
+
+
+def create_app(services: Services) -> FastAPI:
+    """The API under ``/v1``, with problem+json errors."""
+    app = FastAPI(title="sme-insure", version=__version__,
+                  description="Quote, underwrite, bind and service insurance for small businesses. "
+                              "Money is in integer fen (0.01 CNY). Errors are RFC 9457 problem+json.")
+    app.state.services = services
+    problems.install(app)
+    for module in (routes_catalogue, routes_quotes, routes_policies):
+        app.include_router(module.router)
+    return app

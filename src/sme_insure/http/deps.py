@@ -1,0 +1,42 @@
+"""Request dependencies: the shared services and the authenticated actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from sme_insure.errors import PermissionDenied
+from sme_insure.services.actor import Actor
+from sme_insure.services.context import Services
+from sme_insure.services.keys import authenticate
+
+
+def get_services(request: Request) -> Services:
+    """The services object created with the app."""
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_actor(services: ServicesDep,
+              authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
+              x_api_key: Annotated[str | None, Header(description="API key")] = None) -> Actor:
+    """Resolve ``Authorization: Bearer <key>`` or ``X-API-Key`` to an actor (401 otherwise)."""
+    text = x_api_key or (authorization[7:] if authorization and authorization.startswith("Bearer ") else None)
+    if not text:
+        raise PermissionDenied("missing API key")
+    cache = services.__dict__.setdefault("_actor_cache", {})
+    if text in cache:
+        return cache[text]
+    with services.db.reading() as session:
+        actor = authenticate(session, text)
+    if len(cache) < 10_000:
+        cache[text] = actor
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key",
+                                              description="Retry-safe key for this write")]

@@ -1,0 +1,85 @@
+"""The one place that maps domain errors to HTTP: RFC 9457 ``application/problem+json``.
+
+``InputError`` → 422 with ``errors`` naming each field, value and what is allowed;
+``NotFoundError`` → 404 (also for another tenant's objects); ``StateError`` and ``ConflictError``
+→ 409; ``PermissionDenied`` → 403 (401 for a missing or invalid key); request validation → 422.
+Anything else is a 500 without internals in the body.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sme_insure.errors import (
+    ConfigurationError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    SmeInsureError,
+    StateError,
+)
+
+log = logging.getLogger("sme_insure.http")
+PROBLEM = "application/problem+json"
+_STATUS: list[tuple[type[Exception], int, str]] = [
+    (InputError, 422, "invalid-input"),
+    (NotFoundError, 404, "not-found"),
+    (StateError, 409, "invalid-state"),
+    (ConflictError, 409, "conflict"),
+    (PermissionDenied, 403, "forbidden"),
+    (ConfigurationError, 500, "configuration"),
+]
+
+
+def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body = {"type": f"https://sme-insure.example/problems/{kind}", "title": title,
+            "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _safe(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+async def _domain(request: Request, exc: SmeInsureError) -> JSONResponse:
+    status, kind = next(((s, k) for cls, s, k in _STATUS if isinstance(exc, cls)), (500, "error"))
+    if isinstance(exc, PermissionDenied) and "API key" in str(exc):
+        status, kind = 401, "unauthorized"
+    extra: dict[str, Any] = {}
+    if isinstance(exc, InputError):
+        extra["errors"] = [{"field": i.field, "value": _safe(i.value), "reason": i.reason,
+                            **({"row": i.row} if i.row is not None else {})} for i in exc.issues]
+    title = kind.replace("-", " ").capitalize()
+    return problem(status, kind, title, str(exc), **extra)
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "value": _safe(e.get("input")),
+               "reason": e["msg"]} for e in exc.errors()]
+    return problem(422, "invalid-input", "Invalid input", "the request does not match the schema",
+                   errors=errors)
+
+
+async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    return problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "internal", "Internal error", "an unexpected error occurred; it was logged")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on an app."""
+    app.add_exception_handler(SmeInsureError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,143 @@
+"""Policies: list, detail, schedule, transactions, endorsements, cancellation, reinstatement,
+renewal and year-end adjustment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import func, select
+
+from sme_insure.http.deps import ActorDep, IdempotencyKey, ServicesDep
+from sme_insure.http.schemas import (
+    AdjustmentIn,
+    CancellationIn,
+    EndorsementIn,
+    PolicyOut,
+    PolicyPage,
+    QuoteOut,
+    ReasonIn,
+    RenewalIn,
+    TransactionOut,
+)
+from sme_insure.http.views import customer_out, policy_out, quote_out, transaction_out
+from sme_insure.policies.documents import render_schedule
+from sme_insure.services import binding, changes
+from sme_insure.services.actor import Action, authorize
+from sme_insure.services.idempotency import request_hash, run_idempotent
+from sme_insure.storage.repos import get_scoped, scoped
+from sme_insure.storage.schema import Customer, Policy, PremiumTransaction
+
+router = APIRouter(prefix="/v1", tags=["policies"])
+
+
+@router.get("/policies")
+def list_policies(services: ServicesDep, actor: ActorDep,
+                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                  offset: Annotated[int, Query(ge=0)] = 0,
+                  status_: Annotated[str | None, Query(alias="status")] = None,
+                  product: str | None = None, customer_id: int | None = None) -> PolicyPage:
+    """Policies of this tenant (a channel sees its own), newest first, with filters."""
+    authorize(actor, Action.READ_POLICIES)
+    query = scoped(Policy, actor.tenant_id, actor.channel_scope)
+    for column, value in ((Policy.status, status_), (Policy.product_code, product),
+                          (Policy.customer_id, customer_id)):
+        if value is not None:
+            query = query.where(column == value)
+    with services.db.reading() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(Policy.id.desc()).limit(limit).offset(offset)).all()
+        return PolicyPage(items=[policy_out(p) for p in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/policies/{policy_id}")
+def get_policy(policy_id: int, services: ServicesDep, actor: ActorDep) -> PolicyOut:
+    """A policy's current state."""
+    authorize(actor, Action.READ_POLICIES)
+    with services.db.reading() as session:
+        return policy_out(get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope))
+
+
+def _transactions(session, policy_id: int) -> list[PremiumTransaction]:  # noqa: ANN001
+    return list(session.scalars(select(PremiumTransaction).where(
+        PremiumTransaction.policy_id == policy_id).order_by(PremiumTransaction.sequence)))
+
+
+@router.get("/policies/{policy_id}/transactions")
+def transactions(policy_id: int, services: ServicesDep, actor: ActorDep) -> list[TransactionOut]:
+    """The premium transaction rows of a policy, in order."""
+    authorize(actor, Action.READ_POLICIES)
+    with services.db.reading() as session:
+        get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
+        return [transaction_out(t) for t in _transactions(session, policy_id)]
+
+
+@router.get("/policies/{policy_id}/document", response_class=HTMLResponse)
+def document(policy_id: int, services: ServicesDep, actor: ActorDep) -> HTMLResponse:
+    """The bilingual policy schedule (HTML) with the premium build-up and VAT."""
+    authorize(actor, Action.READ_POLICIES)
+    with services.db.reading() as session:
+        p = get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
+        customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
+        quote = p.quote_id
+        from sme_insure.storage.schema import Quote
+
+        ws = session.get(Quote, quote).worksheet  # type: ignore[union-attr]
+        html = render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
+                               policy=policy_out(p).model_dump(), customer=customer.model_dump(),
+                               worksheet=ws, transactions=[transaction_out(t).model_dump()
+                                                           for t in _transactions(session, p.id)])
+    return HTMLResponse(html)
+
+
+def _write(request: Request, services, actor, key, body, action) -> JSONResponse:  # noqa: ANN001
+    def operation(session):  # noqa: ANN001
+        row = action(session)
+        session.flush()
+        return 201, transaction_out(row).model_dump(mode="json")
+
+    code, payload = run_idempotent(services.db, actor, key,
+                                   request_hash("POST", request.url.path, body.model_dump(mode="json")),
+                                   operation)
+    return JSONResponse(payload, status_code=code)
+
+
+@router.post("/policies/{policy_id}/endorsements", status_code=201, response_model=TransactionOut)
+def endorse(policy_id: int, body: EndorsementIn, request: Request, services: ServicesDep,
+            actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """A mid-term change, re-rated and charged or returned pro rata to the day."""
+    return _write(request, services, actor, idempotency_key, body, lambda s: changes.endorse(
+        s, services, actor, policy_id, effective=body.effective_date, changes=body.changes,
+        reason=body.reason))
+
+
+@router.post("/policies/{policy_id}/cancellations", status_code=201, response_model=TransactionOut)
+def cancel(policy_id: int, body: CancellationIn, request: Request, services: ServicesDep,
+           actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Cancel from a date: pro rata, short rate, or flat within the cooling-off period."""
+    return _write(request, services, actor, idempotency_key, body, lambda s: changes.cancel(
+        s, services, actor, policy_id, effective=body.effective_date, reason=body.reason))
+
+
+@router.post("/policies/{policy_id}/reinstatement", status_code=201, response_model=TransactionOut)
+def reinstate(policy_id: int, body: ReasonIn, request: Request, services: ServicesDep,
+              actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Undo a cancellation."""
+    return _write(request, services, actor, idempotency_key, body,
+                  lambda s: changes.reinstate(s, services, actor, policy_id, reason=body.reason))
+
+
+@router.post("/policies/{policy_id}/adjustments", status_code=201, response_model=TransactionOut)
+def adjust(policy_id: int, body: AdjustmentIn, request: Request, services: ServicesDep,
+           actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Year-end adjustment on actual sales or payroll."""
+    return _write(request, services, actor, idempotency_key, body, lambda s: changes.adjust(
+        s, services, actor, policy_id, actual=body.actual, reason=body.reason))
+
+
+@router.post("/policies/{policy_id}/renewals", status_code=status.HTTP_201_CREATED)
+def renew(policy_id: int, body: RenewalIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
+    """A renewal offer re-rated on the tables in force at renewal; bind it with consent."""
+    with services.db.transaction() as session:
+        return quote_out(binding.offer_renewal(session, services, actor, policy_id, body.changes))

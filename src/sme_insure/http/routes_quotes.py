@@ -1,0 +1,84 @@
+"""Quotes, comparison, binding and referrals."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse
+
+from sme_insure.http.deps import ActorDep, IdempotencyKey, ServicesDep
+from sme_insure.http.schemas import (
+    BindIn,
+    CompareIn,
+    DecisionIn,
+    PolicyOut,
+    QuoteIn,
+    QuoteOut,
+    ReferralOut,
+)
+from sme_insure.http.views import policy_out, quote_out
+from sme_insure.services import binding, quotes, referrals
+from sme_insure.services.idempotency import request_hash, run_idempotent
+
+router = APIRouter(prefix="/v1")
+
+
+@router.post("/quotes", tags=["quotes"], status_code=status.HTTP_201_CREATED)
+def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
+    """Price and underwrite a risk: accepted, referred (queued for an underwriter) or declined."""
+    with services.db.transaction() as session:
+        quote = quotes.create_quote(session, services, actor, product_code=body.product,
+                                    customer_id=body.customer_id, inputs=body.inputs,
+                                    start_date=body.start_date)
+        return quote_out(quote)
+
+
+@router.post("/quotes/compare", tags=["quotes"], status_code=status.HTTP_201_CREATED)
+def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> list[QuoteOut]:
+    """Several plan options of one risk, quoted side by side."""
+    with services.db.transaction() as session:
+        found = quotes.compare_quotes(session, services, actor, product_code=body.product,
+                                      customer_id=body.customer_id, inputs=body.inputs,
+                                      options=body.options, start_date=body.start_date)
+        return [quote_out(q) for q in found]
+
+
+@router.get("/quotes/{quote_id}", tags=["quotes"])
+def get_quote(quote_id: int, services: ServicesDep, actor: ActorDep) -> QuoteOut:
+    """A quote with its worksheet."""
+    with services.db.reading() as session:
+        return quote_out(quotes.get_quote(session, actor, quote_id))
+
+
+@router.post("/quotes/{quote_id}/bind", tags=["quotes"], status_code=status.HTTP_201_CREATED,
+             response_model=PolicyOut)
+def bind(quote_id: int, body: BindIn, request: Request, services: ServicesDep, actor: ActorDep,
+         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Bind an accepted or approved quote into a policy, exactly once (send an Idempotency-Key)."""
+    def operation(session):  # noqa: ANN001
+        policy = binding.bind(session, services, actor, quote_id, consent=body.consent)
+        session.flush()
+        return 201, policy_out(policy).model_dump(mode="json")
+
+    code, payload = run_idempotent(services.db, actor, idempotency_key,
+                                   request_hash("POST", request.url.path, body.model_dump(mode="json")),
+                                   operation)
+    return JSONResponse(payload, status_code=code)
+
+
+@router.get("/referrals", tags=["referrals"])
+def referral_queue(services: ServicesDep, actor: ActorDep, status: str = "pending") -> list[ReferralOut]:
+    """Referred quotes waiting for (or given) an underwriter's decision."""
+    with services.db.reading() as session:
+        return [ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q),
+                            decision=r.decision) for r, q in referrals.queue(session, actor, status)]
+
+
+@router.post("/referrals/{referral_id}/decision", tags=["referrals"])
+def decide(referral_id: int, body: DecisionIn, services: ServicesDep, actor: ActorDep) -> ReferralOut:
+    """Approve (optionally loaded or discounted, within authority) or decline a referral."""
+    with services.db.transaction() as session:
+        r = referrals.decide(session, services, actor, referral_id, approve=body.approve,
+                             reason=body.reason, loading=body.loading, discount=body.discount)
+        q = quotes.get_quote(session, actor, r.quote_id)
+        return ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q),
+                           decision=r.decision)

@@ -1,0 +1,179 @@
+"""Request and response bodies of the API (kept apart from the domain and storage models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Inputs = dict[str, str | int | float | bool | None]
+
+
+class In(BaseModel):
+    """Request bodies reject unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerIn(In):
+    kind: str = Field(description="enterprise, individual_business or natural_person",
+                      examples=["enterprise"])
+    identifier: str = Field(min_length=1, max_length=40, description="USCC or resident ID number",
+                            examples=["91350100M000100Y43"])
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
+    industry: str | None = Field(default=None, pattern=r"^[A-T](\d{2,4})?$")
+    employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    revenue_cny: float | None = Field(default=None, ge=0, le=1e13)
+    assets_cny: float | None = Field(default=None, ge=0, le=1e13)
+    declared_size_class: str | None = Field(default=None, pattern=r"^(micro|small|medium|large)$")
+
+
+class CustomerOut(BaseModel):
+    id: int
+    kind: str
+    identifier: str = Field(description="Masked unless the role needs the full number")
+    name: str
+    phone: str | None
+    province: str | None
+    entity_type: str
+    size_class: str | None
+    industry: str | None
+    flags: list[str]
+    created: bool = False
+
+
+class QuoteIn(In):
+    product: str = Field(examples=["SME_PROPERTY"])
+    customer_id: int = Field(ge=1)
+    start_date: dt.date
+    inputs: Inputs
+
+
+class CompareIn(QuoteIn):
+    options: list[Inputs] = Field(min_length=1, max_length=10,
+                                  description="Each option overrides some inputs")
+
+
+class Reason(BaseModel):
+    code: str
+    action: str
+    zh: str
+    en: str
+
+
+class QuoteOut(BaseModel):
+    id: int
+    product: str
+    product_version: str
+    customer_id: int
+    status: str
+    decision: str
+    reasons: list[Reason]
+    inputs: dict[str, Any]
+    money: dict[str, int] = Field(description="Integer fen")
+    premium_fen: int
+    start_date: dt.date
+    end_date: dt.date
+    valid_until: dt.date
+    versions: dict[str, Any]
+    worksheet: list[dict[str, Any]]
+    renewal_of: int | None
+
+
+class BindIn(In):
+    consent: bool = Field(default=False, description="Customer's consent (required for renewals)")
+
+
+class PolicyOut(BaseModel):
+    id: int
+    number: str
+    product: str
+    product_version: str
+    line: str
+    customer_id: int
+    quote_id: int
+    status: str
+    start_date: dt.date
+    end_date: dt.date
+    cancelled_on: dt.date | None
+    inputs: dict[str, Any]
+    money: dict[str, int]
+    annual_premium_fen: int
+    versions: dict[str, Any]
+
+
+class PolicyPage(BaseModel):
+    items: list[PolicyOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class EndorsementIn(In):
+    effective_date: dt.date
+    changes: Inputs = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CancellationIn(In):
+    effective_date: dt.date
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReasonIn(In):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AdjustmentIn(In):
+    actual: Inputs = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RenewalIn(In):
+    changes: Inputs = Field(default_factory=dict)
+
+
+class TransactionOut(BaseModel):
+    id: int
+    policy_id: int
+    sequence: int
+    kind: str
+    effective_date: dt.date
+    period_end: dt.date
+    transaction_date: dt.date
+    premium_fen: int
+    vat_fen: int
+    annual_premium_after_fen: int
+    reason: str | None
+
+
+class DecisionIn(In):
+    approve: bool
+    reason: str = Field(min_length=1, max_length=1000)
+    loading: float = Field(default=0.0, ge=0, le=5)
+    discount: float = Field(default=0.0, ge=0, lt=1)
+
+
+class ReferralOut(BaseModel):
+    id: int
+    quote_id: int
+    status: str
+    quote: QuoteOut
+    decision: dict[str, Any] | None
+
+
+class ProductSummary(BaseModel):
+    code: str
+    version: str
+    line: str
+    name: dict[str, str]
+    effective_from: dt.date
+    effective_to: dt.date | None
+    coverages: list[str]
+
+
+class ProductDetail(ProductSummary):
+    definition: dict[str, Any]
+    input_schema: dict[str, Any] = Field(description="JSON Schema of the inputs a quote needs")

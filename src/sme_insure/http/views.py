@@ -1,0 +1,48 @@
+"""From stored rows to response bodies, masking personal data for roles that don't need it."""
+
+from __future__ import annotations
+
+from sme_insure.customers import mask_id_number, mask_mobile
+from sme_insure.http.schemas import CustomerOut, PolicyOut, QuoteOut, TransactionOut
+from sme_insure.privacy import Vault
+from sme_insure.services.actor import Actor
+from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
+
+
+def customer_out(c: Customer, actor: Actor, vault: Vault, created: bool = False) -> CustomerOut:
+    """A customer; resident ID and phone numbers masked unless the role sees personal data."""
+    ident = vault.decrypt(c.identifier_enc)
+    phone = vault.decrypt(c.phone_enc) if c.phone_enc else None
+    if not actor.role.sees_personal_data:
+        ident = mask_id_number(ident) if c.entity_type == "natural_person" else ident
+        phone = mask_mobile(phone) if phone else None
+    return CustomerOut(id=c.id, kind=c.kind, identifier=ident, name=c.name, phone=phone,
+                       province=c.province, entity_type=c.entity_type, size_class=c.size_class,
+                       industry=c.industry, flags=list(c.details.get("flags", [])), created=created)
+
+
+def quote_out(q: Quote) -> QuoteOut:
+    """A quote with its money, reasons, versions and worksheet."""
+    return QuoteOut(id=q.id, product=q.product_code, product_version=q.product_version,
+                    customer_id=q.customer_id, status=q.status, decision=q.decision,
+                    reasons=q.reasons, inputs=q.inputs, money=q.money, premium_fen=q.premium_fen,
+                    start_date=q.start_date, end_date=q.end_date, valid_until=q.valid_until,
+                    versions=q.versions, worksheet=q.worksheet, renewal_of=q.renewal_of)
+
+
+def policy_out(p: Policy) -> PolicyOut:
+    """A policy's current state."""
+    return PolicyOut(id=p.id, number=p.number, product=p.product_code, product_version=p.product_version,
+                     line=p.line, customer_id=p.customer_id, quote_id=p.quote_id, status=p.status,
+                     start_date=p.start_date, end_date=p.end_date, cancelled_on=p.cancelled_on,
+                     inputs=p.inputs, money=p.money, annual_premium_fen=p.annual_premium_fen,
+                     versions=p.versions)
+
+
+def transaction_out(t: PremiumTransaction) -> TransactionOut:
+    """A premium transaction row."""
+    return TransactionOut(id=t.id, policy_id=t.policy_id, sequence=t.sequence, kind=t.kind,
+                          effective_date=t.effective_date, period_end=t.period_end,
+                          transaction_date=t.transaction_date, premium_fen=t.premium_fen,
+                          vat_fen=t.vat_fen, annual_premium_after_fen=t.annual_premium_after_fen,
+                          reason=t.reason)

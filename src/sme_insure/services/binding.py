@@ -1,0 +1,63 @@
+"""Binding a quote into a policy (exactly once), and renewal offers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from sme_insure.errors import StateError
+from sme_insure.policies.states import PolicyStatus, QuoteStatus, TransactionKind
+from sme_insure.services.actor import Action, Actor, authorize
+from sme_insure.services.context import Services
+from sme_insure.services.quotes import check_bindable, create_quote
+from sme_insure.storage.repos import get_scoped
+from sme_insure.storage.schema import Policy, PremiumTransaction, Quote
+
+
+def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
+         consent: bool = False) -> Policy:
+    """Bind an accepted or approved, unexpired quote into an issued policy with its written
+    premium transaction. The status change is a conditional update, so of two concurrent binds
+    exactly one succeeds (the other sees the quote already bound)."""
+    authorize(actor, Action.BIND)
+    quote = get_scoped(session, Quote, quote_id, actor.tenant_id, actor.channel_scope, for_update=True)
+    check_bindable(quote, services.today(), consent)
+    claimed = session.execute(update(Quote).where(Quote.id == quote.id, Quote.status == quote.status)
+                              .values(status=QuoteStatus.BOUND.value))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise StateError(f"quote {quote_id} is already bound")
+    product = services.catalogue.get(quote.product_code, quote.product_version)
+    policy = Policy(
+        tenant_id=actor.tenant_id, number=f"PENDING-{quote.id}", quote_id=quote.id,
+        customer_id=quote.customer_id, product_code=quote.product_code,
+        product_version=quote.product_version, line=str(product.line), status=PolicyStatus.ISSUED,
+        start_date=quote.start_date, end_date=quote.end_date, inputs=quote.inputs,
+        versions=quote.versions, money=quote.money, annual_premium_fen=quote.premium_fen,
+        sequence=1, created_by_key=actor.key_id, channel=quote.channel)
+    session.add(policy)
+    session.flush()
+    policy.number = f"{product.code[:4]}{quote.start_date:%Y}{actor.tenant_id:03d}{policy.id:08d}"
+    session.add(PremiumTransaction(
+        tenant_id=actor.tenant_id, policy_id=policy.id, sequence=1, kind=TransactionKind.WRITTEN,
+        effective_date=policy.start_date, period_end=policy.end_date,
+        transaction_date=services.today(), premium_fen=quote.money["premium"],
+        vat_fen=quote.money["vat"], annual_premium_after_fen=quote.money["premium"],
+        inputs_after=quote.inputs, reason="new business", created_by_key=actor.key_id))
+    return policy
+
+
+def offer_renewal(session: Session, services: Services, actor: Actor, policy_id: int,
+                  changes: dict | None = None) -> Quote:
+    """A renewal offer for the next term, re-rated on the tables in force at renewal. It is never
+    bound without the customer's consent."""
+    authorize(actor, Action.CHANGE_POLICIES)
+    policy = get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
+    if policy.status != PolicyStatus.ISSUED:
+        raise StateError(f"policy {policy.number} is {policy.status}; only an issued policy renews")
+    if services.today() > policy.end_date + dt.timedelta(days=30):
+        raise StateError(f"policy {policy.number} expired on {policy.end_date}; quote new business")
+    return create_quote(session, services, actor, product_code=policy.product_code,
+                        customer_id=policy.customer_id, inputs={**policy.inputs, **(changes or {})},
+                        start_date=max(policy.end_date, services.today()), renewal_of=policy.id)

@@ -1,0 +1,115 @@
+"""Registering customers: validate identifiers, derive what can be derived, classify size.
+
+One customer per identifier per tenant, across products and channels: registering a known
+identifier returns the existing customer. A resident ID with a wrong check character is an input
+error; a USCC whose check fails is accepted but flagged, so its quotes are referred.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sme_insure.customers import (
+    AmountUnit,
+    Declaration,
+    EntityType,
+    check_declaration,
+    classify_size,
+    industry_group_for,
+    validate_resident_id,
+    validate_uscc,
+)
+from sme_insure.errors import InputError, Issue
+from sme_insure.services.actor import Action, Actor, authorize
+from sme_insure.services.context import Services
+from sme_insure.storage.schema import Customer
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    """What a channel sends: the identifier and name, and optional figures for the size class."""
+
+    kind: str
+    identifier: str
+    name: str
+    phone: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    revenue_cny: float | None = None
+    assets_cny: float | None = None
+    declared_size_class: str | None = None
+
+
+def _person(data: CustomerData) -> dict[str, Any]:
+    rid = validate_resident_id(data.identifier, field_name="identifier")
+    return {"entity_type": EntityType.NATURAL_PERSON, "province": rid.province_code,
+            "check_ok": True, "details": {"birth_date": rid.birth_date.isoformat(),
+                                          "sex": str(rid.sex)}}
+
+
+def _organisation(data: CustomerData) -> dict[str, Any]:
+    result = validate_uscc(data.identifier, field_name="identifier")
+    entity = result.entity_kind.entity_type()
+    if entity is None:
+        raise InputError([Issue("identifier", data.identifier,
+                                "registration authority/entity type is not one we insure "
+                                "(91 enterprise, 92 individual business, 93 cooperative)")])
+    if data.kind != entity:
+        raise InputError([Issue("kind", data.kind, f"the USCC says {entity} (position 2 of the code)")])
+    flags = [f"USCC_CHECK:{r.reason}" for r in result.reasons]
+    out: dict[str, Any] = {"entity_type": entity, "province": result.province_code,
+                           "check_ok": result.check_ok, "details": {"flags": flags}}
+    if entity is EntityType.ENTERPRISE and data.industry:
+        out |= _size(data, out["details"])
+    return out
+
+
+def _size(data: CustomerData, details: dict[str, Any]) -> dict[str, Any]:
+    group = industry_group_for(data.industry)  # type: ignore[arg-type]
+    figures = {"employees": data.employees, "revenue": data.revenue_cny, "assets": data.assets_cny}
+    size = classify_size(group, unit=AmountUnit.CNY, **figures)  # type: ignore[arg-type]
+    report = check_declaration(Declaration(
+        entity_type=EntityType.ENTERPRISE, industry_group=group, unit=AmountUnit.CNY,
+        size_class=data.declared_size_class, industry_code=data.industry, **figures))  # type: ignore[arg-type]
+    details["flags"] += [f"CONSISTENCY:{r}" for r in report.reasons]
+    details["industry_group"] = str(group)
+    return {"size_class": str(size)}
+
+
+def register_customer(session: Session, services: Services, actor: Actor,
+                      data: CustomerData) -> tuple[Customer, bool]:
+    """The customer for ``data.identifier`` (created if new) and whether it was created."""
+    authorize(actor, Action.MANAGE_CUSTOMERS)
+    ident = "".join(data.identifier.split()).upper()
+    key = services.vault.lookup_hash(ident)
+    found = session.scalars(select(Customer).where(Customer.tenant_id == actor.tenant_id,
+                                                   Customer.identifier_hash == key)).first()
+    if found is not None:
+        return found, False
+    kinds = [str(e) for e in EntityType]
+    if data.kind not in kinds:
+        raise InputError([Issue("kind", data.kind, f"allowed: {kinds}")])
+    derived = _person(data) if data.kind == EntityType.NATURAL_PERSON else _organisation(data)
+    customer = Customer(
+        tenant_id=actor.tenant_id, kind=str(derived["entity_type"]), identifier_hash=key,
+        identifier_enc=services.vault.encrypt(ident), identifier_check_ok=derived["check_ok"],
+        name=data.name, phone_enc=services.vault.encrypt(data.phone) if data.phone else None,
+        province=derived["province"], entity_type=str(derived["entity_type"]),
+        size_class=derived.get("size_class"), industry=data.industry,
+        details=derived["details"], created_by_key=actor.key_id, channel=actor.channel)
+    session.add(customer)
+    session.flush()
+    return customer, True
+
+
+def customer_type(customer: Customer) -> str:
+    """The product-eligibility customer type of a stored customer."""
+    if customer.entity_type == EntityType.INDIVIDUAL_BUSINESS:
+        return "individual_business"
+    if customer.entity_type == EntityType.NATURAL_PERSON:
+        return "flexible_worker"
+    return f"{customer.size_class or 'micro'}_enterprise"

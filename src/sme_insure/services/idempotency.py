@@ -1,0 +1,68 @@
+"""Idempotent writes: a retried request with the same ``Idempotency-Key`` gets the first
+response; the same key with a different body is refused.
+
+The operation, the idempotency record and the response are written in one transaction, so a
+crash leaves either all of them or none. Two concurrent requests with one key: the loser's
+transaction fails (unique key, or the state the winner changed) and it returns the winner's
+stored response instead of its own error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sme_insure.errors import ConflictError, SmeInsureError
+from sme_insure.services.actor import Actor
+from sme_insure.storage.database import Database
+from sme_insure.storage.schema import IdempotencyRecord
+
+Operation = Callable[[Session], tuple[int, dict[str, Any]]]
+
+
+def request_hash(method: str, path: str, body: Any) -> str:
+    """Fingerprint of a request: method, path and canonical JSON body."""
+    text = json.dumps([method, path, body], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _stored(session: Session, actor: Actor, key: str, fingerprint: str) -> tuple[int, dict[str, Any]] | None:
+    record = session.scalars(select(IdempotencyRecord).where(
+        IdempotencyRecord.tenant_id == actor.tenant_id, IdempotencyRecord.key == key)).first()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise ConflictError(f"Idempotency-Key {key!r} was used with a different request")
+    return record.status_code, record.response
+
+
+def run_idempotent(db: Database, actor: Actor, key: str | None, fingerprint: str,
+                   operation: Operation) -> tuple[int, dict[str, Any]]:
+    """Run ``operation`` once per key; returns ``(status, body)``."""
+    if key is None:
+        with db.transaction() as session:
+            return operation(session)
+    if not 1 <= len(key) <= 200:
+        raise ConflictError("Idempotency-Key must be 1 to 200 characters")
+    with db.reading() as session:
+        if (found := _stored(session, actor, key, fingerprint)) is not None:
+            return found
+    try:
+        with db.transaction() as session:
+            if (found := _stored(session, actor, key, fingerprint)) is not None:
+                return found
+            status, body = operation(session)
+            session.add(IdempotencyRecord(tenant_id=actor.tenant_id, key=key,
+                                          request_hash=fingerprint, status_code=status, response=body))
+            return status, body
+    except (IntegrityError, SmeInsureError):
+        with db.reading() as session:
+            if (found := _stored(session, actor, key, fingerprint)) is not None:
+                return found
+        raise
