@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sme_insure.cli import life, products, rating, tables
+from sme_insure.cli import life, products, rating, server, tables
 
 app = typer.Typer(
     help="sme-insure: products, rating, policies, claims and actuarial tools.", no_args_is_help=True
@@ -15,6 +15,10 @@ app.add_typer(life.app, name="life")
 app.add_typer(life.illustrate_app, name="illustrate")
 app.command()(rating.quote)
 app.command()(rating.rate)
+app.command()(server.serve)
+app.command()(server.demo)
+app.command()(server.openapi)
+app.add_typer(server.keys_app, name="keys")
 
 
 def main() -> None:

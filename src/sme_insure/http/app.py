@@ -9,13 +9,18 @@ from sme_insure.http import problems, routes_catalogue, routes_policies, routes_
 from sme_insure.services.context import Services
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services | None) -> FastAPI:
     """The API under ``/v1``, with problem+json errors."""
     app = FastAPI(title="sme-insure", version=__version__,
                   description="Quote, underwrite, bind and service insurance for small businesses. "
                               "Money is in integer fen (0.01 CNY). Errors are RFC 9457 problem+json.")
-    app.state.services = services
+    app.state.services = services  # None only when exporting the OpenAPI contract
     problems.install(app)
     for module in (routes_catalogue, routes_quotes, routes_policies):
         app.include_router(module.router)
     return app
+
+
+def openapi_document() -> dict:
+    """The published contract (``api/openapi.json``), generated from the app itself."""
+    return create_app(None).openapi()

@@ -1,0 +1,84 @@
+"""``sme-insure serve``, ``sme-insure keys create`` and ``sme-insure demo``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import typer
+
+from sme_insure.cli.common import console, reports_errors
+
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+
+
+def _print_keys(keys) -> None:  # noqa: ANN001
+    typer.echo("API keys (shown once; send as 'X-API-Key: <key>'):")
+    for key in keys:
+        typer.echo(f"  {key.role:<17} {key.text}")
+
+
+@reports_errors
+def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
+          port: int = typer.Option(8000, help="Port."),
+          workers: int = typer.Option(1, help="Worker processes (use >1 with PostgreSQL)."),
+          demo: bool = typer.Option(True, help="Create the demo tenant and book on first start.")) -> None:
+    """Start the HTTP service (uvicorn). First start creates the schema and, with --demo, a demo
+    tenant whose API keys are printed once."""
+    import uvicorn
+
+    from sme_insure.http.main import build_services, database_url
+    from sme_insure.services.demo import create_demo, has_demo
+
+    services = build_services()
+    if demo and not has_demo(services):
+        console.print("creating the demo tenant and book …")
+        _print_keys(create_demo(services))
+    console.print(f"database: {database_url().split('@')[-1]}")
+    console.print(f"serving on http://{host}:{port} (OpenAPI at /docs)")
+    uvicorn.run("sme_insure.http.main:app_factory", factory=True, host=host, port=port,
+                workers=workers, log_level=os.environ.get("SME_INSURE_LOG_LEVEL", "warning"))
+
+
+@reports_errors
+def demo(customers: int = typer.Option(200, help="Customers to generate."),
+         tenant: str = typer.Option("demo", help="Tenant code.")) -> None:
+    """Load a synthetic demo book into the configured database."""
+    from sme_insure.http.main import build_services
+    from sme_insure.services.demo import create_demo
+
+    _print_keys(create_demo(build_services(), tenant=tenant, customers=customers))
+
+
+@keys_app.command("create")
+@reports_errors
+def create(tenant: str = typer.Option(..., help="Tenant code (created if new)."),
+           role: str = typer.Option(..., help="admin, underwriter, channel, customer_service, "
+                                              "actuary, claims_handler or customer."),
+           channel: str | None = typer.Option(None, help="Channel name (channel keys)."),
+           name: str = typer.Option("", help="Label of the key."),
+           max_sum_insured: float | None = typer.Option(None, help="Underwriter authority: CNY."),
+           max_loading: float = typer.Option(0.0, help="Underwriter authority: loading."),
+           max_discount: float = typer.Option(0.0, help="Underwriter authority: discount.")) -> None:
+    """Create an API key; it is printed once and stored hashed."""
+    from sme_insure.http.main import build_services
+    from sme_insure.services.keys import create_key
+
+    authority = None
+    if max_sum_insured is not None:
+        authority = {"max_sum_insured_fen": round(max_sum_insured * 100), "max_loading": max_loading,
+                     "max_discount": max_discount}
+    services = build_services()
+    with services.db.transaction() as session:
+        key = create_key(session, tenant, role, name=name, channel=channel, authority=authority)
+    _print_keys([key])
+
+
+def openapi(out: Path = typer.Option(Path("api/openapi.json"), help="Where to write.")) -> None:
+    """Write the OpenAPI contract generated from the app."""
+    from sme_insure.http.app import openapi_document
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    console.print(f"wrote {out}")
