@@ -1,0 +1,5 @@
+"""``python -m sme_insure.cli``."""
+
+from sme_insure.cli import main
+
+main()
