@@ -88,16 +88,16 @@ class Rater:
             as_of,
             {t: tbl.meta.version for t, tbl in tables.items()},
             money,
-            prep.log.frame(risks.index),
             np.flatnonzero(good),
             prep,
             traces,
+            risks.index,
         )
 
     def quote(self, code: str, risk: Mapping[str, object], **kwargs: object) -> RatingResult:
         """Rate one risk (a batch of one); raises :class:`RatingInputError` naming each problem."""
         result = self.rate(code, pd.DataFrame([dict(risk)]), **kwargs)  # type: ignore[arg-type]
-        if len(result.issues):
+        if not result.ok:
             raise RatingInputError(_issues(result), context=f"product {result.product.label}")
         return result
 

@@ -28,10 +28,20 @@ class RatingResult:
     as_of: dt.date
     tables: dict[str, str]
     premiums: pd.DataFrame
-    issues: pd.DataFrame
     positions: npt.NDArray[np.int64]
     _prep: Prepared = field(repr=False)
     _traces: list[StepTrace] | None = field(default=None, repr=False)
+    _index: pd.Index | None = field(default=None, repr=False)
+
+    @property
+    def issues(self) -> pd.DataFrame:
+        """One row per problem; built on first use (a clean quote never pays for it)."""
+        return self._prep.log.frame(self._index)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row was rated."""
+        return not self._prep.log.bad.any()
 
     @property
     def versions(self) -> dict[str, object]:
@@ -55,6 +65,10 @@ class RatingResult:
 
     def worksheet(self, label: object) -> pd.DataFrame:
         """Every step that produced the premium of the risk with index ``label``."""
+        return pd.DataFrame(self.worksheet_records(label), columns=WORKSHEET_COLUMNS)
+
+    def worksheet_records(self, label: object) -> list[dict[str, object]]:
+        """The worksheet of one risk as plain records (what a stored quote keeps)."""
         if self._traces is None:
             raise ValueError(
                 "rated with worksheet=False; rate again with worksheet=True or use "
@@ -67,4 +81,4 @@ class RatingResult:
         rows = step_rows(self._traces, self._prep, pos, self._prep.selected)
         codes = [c.code for c in self.product.coverages]
         rows += money_rows(self.premiums.iloc[where[0]], codes)
-        return pd.DataFrame(rows, columns=WORKSHEET_COLUMNS)
+        return rows

@@ -363,11 +363,12 @@ def _rate(
         result = rater.rate(
             product.code, frame, as_of=as_of, product_version=product.version, worksheet=worksheet
         )
-        if len(result.issues):
-            failed.append(result.issues)
-        if not len(result.issues) or HEADCOUNT not in frame.columns:
+        issues = result.issues
+        if len(issues):
+            failed.append(issues)
+        if not len(issues) or HEADCOUNT not in frame.columns:
             return result, frame.iloc[result.positions], failed
-        frame = frame.drop(index=result.issues["label"].unique())
+        frame = frame.drop(index=issues["label"].unique())
 
 
 def _issue_frame(problems: _Problems, rating: list[pd.DataFrame], labels: pd.Index) -> pd.DataFrame:

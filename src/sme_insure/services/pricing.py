@@ -44,8 +44,7 @@ def price(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt.date,
                                        table_versions=table_versions, worksheet=True)
     label = result.premiums.index[0]
     money = {k: int(v) for k, v in result.premiums.loc[label].items()}
-    ws = [{k: _clean(v) for k, v in row.items()} for row in
-          result.worksheet(label).to_dict(orient="records")]
+    ws = [{k: _clean(v) for k, v in row.items()} for row in result.worksheet_records(label)]
     decision = decide_rows(result.product, result.prepared, [extra or []])[0]
     return Priced(result.product, money, ws, result.versions, decision)
 
