@@ -123,7 +123,7 @@ class ScheduleResult:
     def exposure(self, name: str) -> float:
         """Σ over the rated persons of a numeric input as rated (product defaults included),
         e.g. ``exposure("days")`` = the person-days of a per-day roster."""
-        column = np.asarray(self._rating._prep.columns[name], dtype=np.float64)
+        column = np.asarray(self._rating.prepared.columns[name], dtype=np.float64)
         return float(column[self._rating.positions].sum())
 
     def worksheet(self, label: object) -> pd.DataFrame:
