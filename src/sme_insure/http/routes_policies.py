@@ -48,7 +48,7 @@ def list_policies(services: ServicesDep, actor: ActorDep,
     with services.db.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(Policy.id.desc()).limit(limit).offset(offset)).all()
-        return PolicyPage(items=[policy_out(p) for p in rows], total=total, limit=limit, offset=offset)
+        return PolicyPage(items=[policy_out(p, actor) for p in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/policies/{policy_id}")
@@ -56,7 +56,7 @@ def get_policy(policy_id: int, services: ServicesDep, actor: ActorDep) -> Policy
     """A policy's current state."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
-        return policy_out(get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope))
+        return policy_out(get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope), actor)
 
 
 def _transactions(session, policy_id: int) -> list[PremiumTransaction]:  # noqa: ANN001
@@ -85,7 +85,7 @@ def document(policy_id: int, services: ServicesDep, actor: ActorDep) -> HTMLResp
 
         ws = session.get(Quote, quote).worksheet  # type: ignore[union-attr]
         html = render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
-                               policy=policy_out(p).model_dump(), customer=customer.model_dump(),
+                               policy=policy_out(p, actor).model_dump(), customer=customer.model_dump(),
                                worksheet=ws, transactions=[transaction_out(t).model_dump()
                                                            for t in _transactions(session, p.id)])
     return HTMLResponse(html)
@@ -108,7 +108,7 @@ def endorse(policy_id: int, body: EndorsementIn, request: Request, services: Ser
             actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """A mid-term change, re-rated and charged or returned pro rata to the day."""
     return _write(request, services, actor, idempotency_key, body, lambda s: changes.endorse(
-        s, services, actor, policy_id, effective=body.effective_date, changes=body.changes,
+        s, services, actor, policy_id, effective=body.effective_date, changes=body.all_changes(),
         reason=body.reason))
 
 
@@ -140,4 +140,4 @@ def adjust(policy_id: int, body: AdjustmentIn, request: Request, services: Servi
 def renew(policy_id: int, body: RenewalIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
     """A renewal offer re-rated on the tables in force at renewal; bind it with consent."""
     with services.db.transaction() as session:
-        return quote_out(binding.offer_renewal(session, services, actor, policy_id, body.changes))
+        return quote_out(binding.offer_renewal(session, services, actor, policy_id, body.changes), actor)

@@ -27,9 +27,9 @@ def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> Quote
     """Price and underwrite a risk: accepted, referred (queued for an underwriter) or declined."""
     with services.db.transaction() as session:
         quote = quotes.create_quote(session, services, actor, product_code=body.product,
-                                    customer_id=body.customer_id, inputs=body.inputs,
+                                    customer_id=body.customer_id, inputs=body.all_inputs(),
                                     start_date=body.start_date)
-        return quote_out(quote)
+        return quote_out(quote, actor)
 
 
 @router.post("/quotes/compare", tags=["quotes"], status_code=status.HTTP_201_CREATED)
@@ -37,16 +37,16 @@ def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> list[Quo
     """Several plan options of one risk, quoted side by side."""
     with services.db.transaction() as session:
         found = quotes.compare_quotes(session, services, actor, product_code=body.product,
-                                      customer_id=body.customer_id, inputs=body.inputs,
+                                      customer_id=body.customer_id, inputs=body.all_inputs(),
                                       options=body.options, start_date=body.start_date)
-        return [quote_out(q) for q in found]
+        return [quote_out(q, actor) for q in found]
 
 
 @router.get("/quotes/{quote_id}", tags=["quotes"])
 def get_quote(quote_id: int, services: ServicesDep, actor: ActorDep) -> QuoteOut:
     """A quote with its worksheet."""
     with services.db.reading() as session:
-        return quote_out(quotes.get_quote(session, actor, quote_id))
+        return quote_out(quotes.get_quote(session, actor, quote_id), actor)
 
 
 @router.post("/quotes/{quote_id}/bind", tags=["quotes"], status_code=status.HTTP_201_CREATED,
@@ -57,7 +57,7 @@ def bind(quote_id: int, body: BindIn, request: Request, services: ServicesDep, a
     def operation(session):  # noqa: ANN001
         policy = binding.bind(session, services, actor, quote_id, consent=body.consent)
         session.flush()
-        return 201, policy_out(policy).model_dump(mode="json")
+        return 201, policy_out(policy, actor).model_dump(mode="json")
 
     code, payload = run_idempotent(services.db, actor, idempotency_key,
                                    request_hash("POST", request.url.path, body.model_dump(mode="json")),
@@ -69,7 +69,7 @@ def bind(quote_id: int, body: BindIn, request: Request, services: ServicesDep, a
 def referral_queue(services: ServicesDep, actor: ActorDep, status: str = "pending") -> list[ReferralOut]:
     """Referred quotes waiting for (or given) an underwriter's decision."""
     with services.db.reading() as session:
-        return [ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q),
+        return [ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q, actor),
                             decision=r.decision) for r, q in referrals.queue(session, actor, status)]
 
 
@@ -80,5 +80,5 @@ def decide(referral_id: int, body: DecisionIn, services: ServicesDep, actor: Act
         r = referrals.decide(session, services, actor, referral_id, approve=body.approve,
                              reason=body.reason, loading=body.loading, discount=body.discount)
         q = quotes.get_quote(session, actor, r.quote_id)
-        return ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q),
+        return ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q, actor),
                            decision=r.decision)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 Inputs = dict[str, str | int | float | bool | None]
+Person = dict[str, str | int | float | bool | None]
 
 
 class In(BaseModel):
@@ -49,6 +50,14 @@ class QuoteIn(In):
     customer_id: int = Field(ge=1)
     start_date: dt.date
     inputs: Inputs
+    persons: list[Person] | None = Field(
+        default=None, max_length=5000,
+        description="Group lines: the schedule of insured persons (id_number, name, "
+                    "occupational_class, ...); birth date, sex and age are derived from the ID")
+
+    def all_inputs(self) -> dict:
+        """Inputs with the schedule, as the services take them."""
+        return {**self.inputs, **({"persons": self.persons} if self.persons is not None else {})}
 
 
 class CompareIn(QuoteIn):
@@ -113,8 +122,14 @@ class PolicyPage(BaseModel):
 
 class EndorsementIn(In):
     effective_date: dt.date
-    changes: Inputs = Field(min_length=1)
+    changes: Inputs = Field(default_factory=dict)
+    persons: list[Person] | None = Field(
+        default=None, max_length=5000, description="Group lines: the whole new roster (bulk change)")
     reason: str = Field(min_length=1, max_length=500)
+
+    def all_changes(self) -> dict:
+        """Changes with the new roster, as the services take them."""
+        return {**self.changes, **({"persons": self.persons} if self.persons is not None else {})}
 
 
 class CancellationIn(In):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sme_insure.customers import mask_id_number, mask_mobile
 from sme_insure.http.schemas import CustomerOut, PolicyOut, QuoteOut, TransactionOut
 from sme_insure.privacy import Vault
@@ -21,21 +23,31 @@ def customer_out(c: Customer, actor: Actor, vault: Vault, created: bool = False)
                        industry=c.industry, flags=list(c.details.get("flags", [])), created=created)
 
 
-def quote_out(q: Quote) -> QuoteOut:
+def shown_inputs(inputs: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """Inputs as returned: ID numbers on a schedule masked for roles that don't need them."""
+    persons = inputs.get("persons")
+    if not persons or actor.role.sees_personal_data:
+        return inputs
+    masked = [{**p, "id_number": mask_id_number(str(p["id_number"]))} if p.get("id_number") else p
+              for p in persons]
+    return {**inputs, "persons": masked}
+
+
+def quote_out(q: Quote, actor: Actor) -> QuoteOut:
     """A quote with its money, reasons, versions and worksheet."""
     return QuoteOut(id=q.id, product=q.product_code, product_version=q.product_version,
                     customer_id=q.customer_id, status=q.status, decision=q.decision,
-                    reasons=q.reasons, inputs=q.inputs, money=q.money, premium_fen=q.premium_fen,
+                    reasons=q.reasons, inputs=shown_inputs(q.inputs, actor), money=q.money, premium_fen=q.premium_fen,
                     start_date=q.start_date, end_date=q.end_date, valid_until=q.valid_until,
                     versions=q.versions, worksheet=q.worksheet, renewal_of=q.renewal_of)
 
 
-def policy_out(p: Policy) -> PolicyOut:
+def policy_out(p: Policy, actor: Actor) -> PolicyOut:
     """A policy's current state."""
     return PolicyOut(id=p.id, number=p.number, product=p.product_code, product_version=p.product_version,
                      line=p.line, customer_id=p.customer_id, quote_id=p.quote_id, status=p.status,
                      start_date=p.start_date, end_date=p.end_date, cancelled_on=p.cancelled_on,
-                     inputs=p.inputs, money=p.money, annual_premium_fen=p.annual_premium_fen,
+                     inputs=shown_inputs(p.inputs, actor), money=p.money, annual_premium_fen=p.annual_premium_fen,
                      versions=p.versions)
 
 

@@ -106,6 +106,11 @@ class ScheduleResult:
     _rating: RatingResult = field(repr=False)
 
     @property
+    def rating(self) -> RatingResult:
+        """The engine's result over the rated persons (typed inputs for underwriting rules)."""
+        return self._rating
+
+    @property
     def totals(self) -> pd.Series:
         """The policy: each fen column summed over the persons, plus the policy charges."""
         return self.premiums.sum().astype(np.int64) + self.policy_adjustment
@@ -156,6 +161,8 @@ def rate_schedule(
     cover_start: dt.date | None = None,
     worksheet: bool = False,
     id_column: str = ID_COLUMN,
+    product_version: str | None = None,
+    table_versions: Mapping[str, str] | None = None,
 ) -> ScheduleResult:
     """Check, derive, broadcast and rate every person of ``persons``; roll up to the policy.
 
@@ -163,7 +170,7 @@ def rate_schedule(
     duplicate index labels, an unknown or conflicting policy input, a pension product); a
     problem of one person is an issue row and the other persons are still rated.
     """
-    product = rater.catalogue.get(code, as_of=as_of)
+    product = rater.catalogue.get(code, product_version, as_of=as_of)
     policy_inputs = dict(policy_inputs or {})
     _check_request(product, persons, policy_inputs, id_column)
     start = cover_start or as_of
@@ -173,7 +180,8 @@ def rate_schedule(
     frame = _rating_frame(product, persons, ok, derived, policy_inputs)
     view = _per_person(product)
     person_rater = Rater(Catalogue([view], rater.catalogue.tables))
-    rating, frame, rating_issues = _rate(person_rater, view, frame, as_of, worksheet)
+    rating, frame, rating_issues = _rate(person_rater, view, frame, as_of, worksheet,
+                                         dict(table_versions or {}))
     premiums = rating.premiums.set_axis(persons.index[frame.index.to_numpy()])
     return ScheduleResult(
         product=product,
@@ -353,7 +361,8 @@ def _per_person(product: Product) -> Product:
 
 
 def _rate(
-    rater: Rater, product: Product, frame: pd.DataFrame, as_of: dt.date, worksheet: bool
+    rater: Rater, product: Product, frame: pd.DataFrame, as_of: dt.date, worksheet: bool,
+    table_versions: dict[str, str],
 ) -> tuple[RatingResult, pd.DataFrame, list[pd.DataFrame]]:
     """Rate, and while persons fail and the headcount is an input, rate the others again."""
     failed: list[pd.DataFrame] = []
@@ -361,7 +370,8 @@ def _rate(
         if HEADCOUNT in frame.columns:
             frame = frame.assign(**{HEADCOUNT: len(frame)})
         result = rater.rate(
-            product.code, frame, as_of=as_of, product_version=product.version, worksheet=worksheet
+            product.code, frame, as_of=as_of, product_version=product.version,
+            table_versions=table_versions, worksheet=worksheet,
         )
         issues = result.issues
         if len(issues):

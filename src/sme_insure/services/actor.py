@@ -25,6 +25,9 @@ class Action(StrEnum):
     CHANGE_POLICIES = "change_policies"
     DECIDE_REFERRALS = "decide_referrals"
     ACTUARIAL = "actuarial"
+    REPORT_CLAIMS = "report_claims"
+    READ_CLAIMS = "read_claims"
+    HANDLE_CLAIMS = "handle_claims"
 
 
 _ALL = set(Role)
@@ -38,6 +41,9 @@ PERMISSIONS: dict[Action, set[Role]] = {
     Action.CHANGE_POLICIES: {Role.ADMIN, Role.CHANNEL, Role.CUSTOMER_SERVICE},
     Action.DECIDE_REFERRALS: {Role.ADMIN, Role.UNDERWRITER},
     Action.ACTUARIAL: {Role.ADMIN, Role.ACTUARY},
+    Action.REPORT_CLAIMS: {Role.ADMIN, Role.CHANNEL, Role.CUSTOMER_SERVICE, Role.CLAIMS_HANDLER, Role.CUSTOMER},
+    Action.READ_CLAIMS: {Role.ADMIN, Role.CHANNEL, Role.CUSTOMER_SERVICE, Role.CLAIMS_HANDLER, Role.CUSTOMER, Role.ACTUARY},
+    Action.HANDLE_CLAIMS: {Role.ADMIN, Role.CLAIMS_HANDLER},
 }
 
 

@@ -8,10 +8,17 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from sme_insure.catalogue.product import Product
+from sme_insure.errors import Issue, RatingInputError
 from sme_insure.policies.states import Decision
 from sme_insure.rating import Rater, RatingResult
+from sme_insure.rating.schedule import rate_schedule
 from sme_insure.underwriting import Reason, UnderwritingDecision, decide_rows
+
+PERSONS = "persons"
+MAX_PERSONS = 5000
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,13 @@ def _clean(value: object) -> object:
 def price(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt.date,
           product_version: str | None = None, table_versions: dict[str, str] | None = None,
           extra: list[Reason] | None = None) -> Priced:
-    """Rate (with worksheet) and underwrite one risk; bad input raises RatingInputError."""
+    """Rate (with worksheet) and underwrite one risk; bad input raises RatingInputError.
+
+    A group risk carries its schedule of insured persons under ``inputs["persons"]``; it is rated
+    person by person and rolled up (see :func:`price_schedule`)."""
+    if PERSONS in inputs:
+        return price_schedule(rater, code, inputs, as_of=as_of, product_version=product_version,
+                              table_versions=table_versions, extra=extra)
     result: RatingResult = rater.quote(code, inputs, as_of=as_of, product_version=product_version,
                                        table_versions=table_versions, worksheet=True)
     label = result.premiums.index[0]
@@ -47,6 +60,44 @@ def price(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt.date,
     ws = [{k: _clean(v) for k, v in row.items()} for row in result.worksheet_records(label)]
     decision = decide_rows(result.product, result.prepared, [extra or []])[0]
     return Priced(result.product, money, ws, result.versions, decision)
+
+
+def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt.date,
+                   product_version: str | None = None, table_versions: dict[str, str] | None = None,
+                   extra: list[Reason] | None = None) -> Priced:
+    """A group risk: every person must be valid (all problems are reported at once, by row);
+    the decision is the strictest of the persons' decisions."""
+    persons = inputs[PERSONS]
+    if not isinstance(persons, list) or not persons or len(persons) > MAX_PERSONS:
+        raise RatingInputError([Issue(PERSONS, type(persons).__name__,
+                                      f"a list of 1 to {MAX_PERSONS} insured persons")])
+    policy = {k: v for k, v in inputs.items() if k != PERSONS}
+    result = rate_schedule(rater, code, pd.DataFrame(persons), policy, as_of=as_of,
+                           cover_start=as_of, product_version=product_version,
+                           table_versions=table_versions)
+    if len(result.issues):
+        raise RatingInputError([Issue(str(r.field), r.value, str(r.reason), row=int(r.row))
+                                for r in result.issues.itertuples()], context="schedule")
+    money = {k: int(v) for k, v in result.totals.items()}
+    per_person = [{"coverage": "person", "step": int(i), "kind": "person",
+                   "description": str(result.inputs.iloc[i].get("name", "")),
+                   "inputs": "", "tables": "", "figure": int(p) / 100, "unit": "cny",
+                   "before": 0.0, "after": int(p) / 100}
+                  for i, p in enumerate(result.premiums["premium"].tolist())]
+    rows = decide_rows(result.product, result.rating.prepared)
+    reasons = {r.code: r for d in rows for r in d.reasons}
+    worst = max((d.decision for d in rows), key=_severity, default=Decision.ACCEPT)
+    merged = UnderwritingDecision(max(worst, _combine_extra(extra), key=_severity),
+                                  [*reasons.values(), *(extra or [])])
+    return Priced(result.product, money, per_person, dict(result.versions), merged)
+
+
+def _severity(decision: Decision) -> int:
+    return [Decision.ACCEPT, Decision.REFER, Decision.DECLINE].index(decision)
+
+
+def _combine_extra(extra: list[Reason] | None) -> Decision:
+    return max((r.action for r in extra or []), key=_severity, default=Decision.ACCEPT)
 
 
 def reasons_json(decision: UnderwritingDecision) -> list[dict[str, str]]:
