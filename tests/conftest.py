@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sme_insure.catalogue import Catalogue
 from sme_insure.rating import Rater
-
 from support.paths import ROOT
 
 

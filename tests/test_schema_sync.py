@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from support.paths import ROOT
 from sme_insure.catalogue.schema import SCHEMAS, schema_text
+from support.paths import ROOT
 
 
 def test_shipped_schemas_match_models():

@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from support.paths import ROOT
 from sme_insure.catalogue import Catalogue
 from sme_insure.errors import ConfigurationError, NotFoundError, RatingInputError
+from support.paths import ROOT
 
 AS_OF = dt.date(2026, 3, 1)
 GOOD = {

@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from support.paths import ROOT
 from sme_insure.catalogue import Catalogue, check_catalogue
 from sme_insure.errors import ConfigurationError, RatingInputError
 from sme_insure.rating import Rater
 from sme_insure.tables import TableStore, diff_tables, from_excel, to_excel
+from support.paths import ROOT
 
 RISK = {
     "occupancy_class": "industrial_3",

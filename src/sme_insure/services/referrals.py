@@ -51,7 +51,7 @@ def decide(session: Session, services: Services, actor: Actor, referral_id: int,
     assert quote is not None
     if actor.authority is None:
         raise PermissionDenied("this key has no underwriting authority")
-    si = int(round(float(quote.inputs.get("sum_insured", 0) or 0) * 100))
+    si = round(float(quote.inputs.get("sum_insured", 0) or 0) * 100)
     actor.authority.check(sum_insured_fen=si, loading=loading, discount=discount)
     if approve:
         if loading or discount:

@@ -11,9 +11,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from sme_insure.errors import Issue, TableError
-from sme_insure.tables.grid import Axis, FloatArray, IntArray, build_axes, fill_grid, row_positions
 from sme_insure.tables.coded import Coded
-from sme_insure.tables.keys import canonical
+from sme_insure.tables.grid import Axis, FloatArray, IntArray, build_axes, fill_grid, row_positions
 from sme_insure.tables.metadata import MatchKind, TableMeta
 
 BoolArray = npt.NDArray[np.bool_]
