@@ -71,3 +71,16 @@ def test_schedule_document_has_a_certificate_per_person(client, keys, clock):
     html = client.get(f"/v1/policies/{policy['id']}/document", headers=keys.channel).text
     assert html.count("保险凭证 Certificate") == 3
     assert IDS[0] not in html and IDS[0][:6] + "********" + IDS[0][-4:] in html
+
+
+def test_pension_illustration(client, keys, clock):
+    body = {"sex": "female", "age": 35, "retirement_age": 60, "sleeve": "steady",
+            "monthly_contribution": 500}
+    r = client.post("/v1/pension/illustrations", json=body, headers=keys.channel)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert set(out["monthly_pension"]) == {"low", "medium", "high"}
+    assert out["monthly_pension"]["low"] <= out["monthly_pension"]["medium"] <= out["monthly_pension"]["high"]
+    assert len(out["rows"]) == 25
+    r = client.post("/v1/pension/illustrations", json={**body, "retirement_age": 55}, headers=keys.channel)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "retirement_age"
