@@ -18,6 +18,9 @@ def create_app(services: Services | None) -> FastAPI:
     problems.install(app)
     for module in (routes_catalogue, routes_quotes, routes_policies, routes_pension):
         app.include_router(module.router)
+    from sme_insure.web import pages  # the pages are a layer over the same services
+
+    pages.install(app)
     return app
 
 

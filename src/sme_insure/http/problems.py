@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from sme_insure.errors import (
@@ -49,7 +49,7 @@ def _safe(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
-async def _domain(request: Request, exc: SmeInsureError) -> JSONResponse:
+async def _domain(request: Request, exc: SmeInsureError) -> Response:
     status, kind = next(((s, k) for cls, s, k in _STATUS if isinstance(exc, cls)), (500, "error"))
     if isinstance(exc, PermissionDenied) and "API key" in str(exc):
         status, kind = 401, "unauthorized"
@@ -58,6 +58,9 @@ async def _domain(request: Request, exc: SmeInsureError) -> JSONResponse:
         extra["errors"] = [{"field": i.field, "value": _safe(i.value), "reason": i.reason,
                             **({"row": i.row} if i.row is not None else {})} for i in exc.issues]
     title = kind.replace("-", " ").capitalize()
+    renderer = getattr(request.app.state, "error_page", None)
+    if renderer is not None and not request.url.path.startswith("/v1"):
+        return renderer(request, status, title, str(exc))  # pages show errors as pages
     return problem(status, kind, title, str(exc), **extra)
 
 

@@ -154,3 +154,9 @@ def adjust(session: Session, services: Services, actor: Actor, policy_id: int, *
     policy.inputs, policy.money, policy.annual_premium_fen = inputs, priced.money, priced.premium_fen
     return _record(session, policy, actor, services, kind=TransactionKind.ADJUSTMENT,
                    effective=policy.start_date, premium=delta, vat=vat, reason=reason)
+
+
+def transactions_of(session: Session, policy_id: int) -> list[PremiumTransaction]:
+    """The premium transaction rows of a policy, in order."""
+    return list(session.scalars(select(PremiumTransaction).where(
+        PremiumTransaction.policy_id == policy_id).order_by(PremiumTransaction.sequence)))

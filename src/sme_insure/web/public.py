@@ -1,0 +1,176 @@
+"""Pages for business owners: products, quote (and compare), bind after the key terms, policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from sme_insure.catalogue.product import Product
+from sme_insure.catalogue.regions import province_codes
+from sme_insure.catalogue.vocabulary import InputType
+from sme_insure.errors import InputError, Issue, StateError
+from sme_insure.http.deps import ServicesDep
+from sme_insure.policies.documents import render_schedule
+from sme_insure.services import binding, quotes
+from sme_insure.services.context import Services
+from sme_insure.services.customers import CustomerData, register_customer
+from sme_insure.storage.repos import get_scoped
+from sme_insure.storage.schema import Customer, Policy, Quote
+from sme_insure.web.render import field_errors, page, sign, unsign, web_actor
+
+router = APIRouter(include_in_schema=False)
+CUSTOMER_FIELDS = ("kind", "identifier", "name", "phone")
+
+
+def _sellable(services: Services) -> list[Product]:
+    return [p for p in services.catalogue.current() if p.coverages and p.channel in (None, "web")]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, services: ServicesDep) -> HTMLResponse:
+    """Products with plain-language summaries."""
+    return page(request, "home.html", products=_sellable(services))
+
+
+@router.get("/products/{code}", response_class=HTMLResponse)
+def product_page(code: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    """A product's cover and its quote form (the fewest fields: defaults and derivations)."""
+    product = services.catalogue.get(code)
+    return page(request, "product.html", product=product, values={}, errors={},
+                regions=province_codes(), start=(services.today() + dt.timedelta(days=1)).isoformat())
+
+
+def _inputs(product: Product, form: dict[str, str]) -> dict[str, Any]:
+    """Risk inputs from the form: blanks are missing, unticked optional covers are false."""
+    out: dict[str, Any] = {}
+    for spec in product.inputs:
+        value = (form.get(spec.name) or "").strip()
+        if value:
+            out[spec.name] = value
+        elif spec.type is InputType.BOOLEAN:
+            out[spec.name] = "false"
+    for cov in product.coverages:
+        if cov.optional:
+            out[cov.selector] = "true" if form.get(cov.selector) else "false"
+    return out
+
+
+def _start(form: dict[str, str]) -> dt.date:
+    try:
+        return dt.date.fromisoformat(form.get("start_date", ""))
+    except ValueError as exc:
+        raise InputError([Issue("start_date", form.get("start_date"), "a date YYYY-MM-DD")]) from exc
+
+
+@router.post("/products/{code}/quote", response_class=HTMLResponse, response_model=None)
+async def quote_form(code: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
+    """Register the business, price and underwrite; errors are shown next to their fields."""
+    product = services.catalogue.get(code)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    actor = web_actor(services)
+    try:
+        with services.db.transaction() as session:
+            customer, _ = register_customer(session, services, actor, CustomerData(
+                kind=form.get("kind", ""), identifier=form.get("identifier", ""),
+                name=form.get("name", "").strip() or "—", phone=form.get("phone") or None))
+            made = _make_quotes(session, services, actor, product, customer, form)
+    except InputError as exc:
+        return page(request, "product.html", status=422, product=product, values=form,
+                    errors=field_errors(exc), regions=province_codes(), start=form.get("start_date", ""))
+    if len(made) == 1:
+        return RedirectResponse(f"/quotes/{sign(services, 'quote', made[0].id)}", status_code=303)
+    tokens = ",".join(sign(services, "quote", q.id) for q in made)
+    return RedirectResponse(f"/compare?q={tokens}", status_code=303)
+
+
+def _make_quotes(session, services, actor, product, customer, form) -> list[Quote]:  # noqa: ANN001
+    inputs = _inputs(product, form)
+    by = form.get("compare_by")
+    if not by:
+        return [quotes.create_quote(session, services, actor, product_code=product.code,
+                                    customer_id=customer.id, inputs=inputs, start_date=_start(form))]
+    spec = next((s for s in product.inputs if s.name == by and s.levels), None)
+    if spec is None:
+        raise InputError([Issue("compare_by", by, "choose one of the listed options")])
+    options = [{by: str(level)} for level in spec.levels or []][:10]
+    return quotes.compare_quotes(session, services, actor, product_code=product.code,
+                                 customer_id=customer.id, inputs=inputs, options=options,
+                                 start_date=_start(form))
+
+
+def _quote(services: Services, token: str) -> Quote:
+    actor = web_actor(services)
+    with services.db.reading() as session:
+        return get_scoped(session, Quote, unsign(services, "quote", token), actor.tenant_id, "web")
+
+
+@router.get("/quotes/{token}", response_class=HTMLResponse)
+def quote_page(token: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    """The premium, its build-up, the decision, and the key terms before buying."""
+    q = _quote(services, token)
+    return page(request, "quote.html", quote=q, token=token, error=None,
+                product=services.catalogue.get(q.product_code, q.product_version))
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(q: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    """Plan options side by side."""
+    tokens = q.split(",")[:10]
+    found = [_quote(services, t) for t in tokens]
+    product = services.catalogue.get(found[0].product_code, found[0].product_version)
+    return page(request, "compare.html", quotes=list(zip(tokens, found, strict=True)), product=product)
+
+
+@router.post("/quotes/{token}/bind", response_class=HTMLResponse, response_model=None)
+async def bind_form(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
+    """Buy: only after the key terms were read (an unticked box is refused)."""
+    form = await request.form()
+    q = _quote(services, token)
+    product = services.catalogue.get(q.product_code, q.product_version)
+    if form.get("consent") != "yes":
+        return page(request, "quote.html", status=422, quote=q, token=token, product=product,
+                    error="consent")
+    try:
+        with services.db.transaction() as session:
+            policy = binding.bind(session, services, web_actor(services), q.id, consent=True)
+            session.flush()
+            policy_id = policy.id
+    except StateError as exc:
+        return page(request, "quote.html", status=409, quote=q, token=token, product=product,
+                    error=str(exc))
+    return RedirectResponse(f"/policies/{sign(services, 'policy', policy_id)}", status_code=303)
+
+
+def _policy(services: Services, token: str) -> Policy:
+    actor = web_actor(services)
+    with services.db.reading() as session:
+        return get_scoped(session, Policy, unsign(services, "policy", token), actor.tenant_id, "web")
+
+
+@router.get("/policies/{token}", response_class=HTMLResponse)
+def policy_page(token: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    """The policy and a link to its schedule."""
+    p = _policy(services, token)
+    return page(request, "policy.html", policy=p, token=token,
+                product=services.catalogue.get(p.product_code, p.product_version))
+
+
+@router.get("/policies/{token}/schedule", response_class=HTMLResponse)
+def schedule(token: str, services: ServicesDep) -> HTMLResponse:
+    """The bilingual policy schedule (masked identifiers)."""
+    from sme_insure.http.views import customer_out, policy_out, transaction_out
+    from sme_insure.services.changes import transactions_of
+
+    p = _policy(services, token)
+    actor = web_actor(services)
+    with services.db.reading() as session:
+        customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
+        worksheet = session.get(Quote, p.quote_id).worksheet  # type: ignore[union-attr]
+        rows = [transaction_out(t).model_dump() for t in transactions_of(session, p.id)]
+    return HTMLResponse(render_schedule(
+        product=services.catalogue.get(p.product_code, p.product_version),
+        policy=policy_out(p, actor).model_dump(), customer=customer.model_dump(),
+        worksheet=worksheet, transactions=rows))
