@@ -18,6 +18,8 @@ app.command()(rating.rate)
 app.command()(server.serve)
 app.command()(server.demo)
 app.command()(server.openapi)
+app.command()(server.backup)
+app.command()(server.restore)
 app.add_typer(server.keys_app, name="keys")
 
 

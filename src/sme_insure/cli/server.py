@@ -82,3 +82,21 @@ def openapi(out: Path = typer.Option(Path("api/openapi.json"), help="Where to wr
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     console.print(f"wrote {out}")
+
+
+@reports_errors
+def backup(target: Path = typer.Argument(..., help="Backup file to write.")) -> None:
+    """Online, consistent copy of the SQLite database (for PostgreSQL use pg_dump)."""
+    from sme_insure.http.main import database_url
+    from sme_insure.storage.backup import backup as run
+
+    console.print(f"wrote {target} sha256={run(database_url(), target)}")
+
+
+@reports_errors
+def restore(source: Path = typer.Argument(..., help="Backup file to restore (server stopped).")) -> None:
+    """Replace the SQLite database with a backup, after an integrity check."""
+    from sme_insure.http.main import database_url
+    from sme_insure.storage.backup import restore as run
+
+    console.print(f"restored {source} sha256={run(database_url(), source)}")
