@@ -17,6 +17,7 @@ method to unscaled earned premium.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -125,6 +126,18 @@ class ReservingConfig(_Model):
     def for_line(self, line: Line | None) -> LineConfig:
         """The configuration of ``line`` (the default when it has none or the line is mixed)."""
         return self.lines.get(line, self.default) if line is not None else self.default
+
+    def with_apriori_loss_ratios(self, ratios: Mapping[Line, float]) -> ReservingConfig:
+        """A copy in which each given line has that a priori (e.g. product target) loss ratio.
+
+        A line without its own entry gets the default entry with the ratio set; values are
+        validated like any configuration.
+        """
+        lines = dict(self.lines)
+        for line, ratio in ratios.items():
+            base = self.for_line(line).model_dump()
+            lines[line] = LineConfig.model_validate({**base, "apriori_loss_ratio": ratio})
+        return self.model_copy(update={"lines": lines})
 
     def benchmark_for(self, line: Line | None) -> BenchmarkLob | None:
         """The benchmark pattern of ``line``, if any."""

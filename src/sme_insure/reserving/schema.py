@@ -55,8 +55,10 @@ class IssueLog:
     def flag(self, mask: np.ndarray, name: str, values: pd.Series, reason: str) -> None:
         """Record ``reason`` for every row where ``mask`` holds, with the value as given."""
         rows = np.flatnonzero(mask)
+        if not len(rows):
+            return
         self.bad[rows] = True
-        given = values.to_numpy()[rows]
+        given = values.iloc[rows].tolist()
         self.issues.extend(
             Issue(name, _plain(v), reason, row=int(r), source=self.source)
             for r, v in zip(rows, given, strict=True)
@@ -89,28 +91,36 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[Column], source: str 
         raise InputError(issues, context="transactions cannot be read")
 
 
+def _is_text(raw: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw)
+
+
 def _is_blank(raw: pd.Series) -> np.ndarray:
-    """Missing or empty text."""
-    text = raw.astype("string").str.strip()
-    return (raw.isna() | (text == "")).to_numpy(dtype=bool)
+    """Missing, or empty text."""
+    missing = raw.isna().to_numpy(dtype=bool)
+    if not _is_text(raw):
+        return missing
+    empty = (raw.astype("str").str.strip() == "").to_numpy(dtype=bool, na_value=False)
+    return missing | empty
 
 
 def _parse_text(raw: pd.Series) -> pd.Series:
-    return raw.astype("string").str.strip().astype(object)
+    """Text without surrounding blanks (pandas' Arrow-backed ``str`` dtype)."""
+    return raw.astype("str").str.strip()
 
 
 def _parse_date(raw: pd.Series) -> pd.Series:
     """ISO dates (``YYYY-MM-DD``) or datetime values, normalised to midnight; bad ones NaT."""
     if pd.api.types.is_datetime64_any_dtype(raw):
         return pd.to_datetime(raw).dt.normalize()
-    text = raw.astype("string").str.strip()
+    text = raw.astype("str").str.strip()
     return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
 
 
 def _parse_number(raw: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         return raw.astype("float64")
-    return pd.to_numeric(raw.astype("string").str.strip(), errors="coerce").astype("float64")
+    return pd.to_numeric(raw.astype("str").str.strip(), errors="coerce").astype("float64")
 
 
 def check_column(frame: pd.DataFrame, column: Column, log: IssueLog) -> pd.Series:
@@ -120,8 +130,7 @@ def check_column(frame: pd.DataFrame, column: Column, log: IssueLog) -> pd.Serie
     raw = frame[column.name]
     blank = _is_blank(raw)
     if not column.required:
-        filled = raw.astype("string").str.strip().mask(blank, UNSPECIFIED)
-        return filled.astype(object)
+        return _parse_text(raw).mask(blank, UNSPECIFIED)
     log.flag(blank, column.name, raw, "required value missing")
     if column.type is ColumnType.DATE:
         parsed = _parse_date(raw)
