@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sme_insure.cli import life, products, rating, reserve, server, tables
+from sme_insure.cli import life, products, rating, reserve, server, stats, tables
 
 app = typer.Typer(
     help="sme-insure: products, rating, policies, claims and actuarial tools.", no_args_is_help=True
@@ -21,6 +21,7 @@ app.command()(server.demo)
 app.command()(server.openapi)
 app.command()(server.backup)
 app.command()(server.restore)
+app.command()(stats.stats)
 app.add_typer(server.keys_app, name="keys")
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from sme_insure import __version__
-from sme_insure.http import problems, routes_catalogue, routes_pension, routes_policies, routes_quotes
+from sme_insure.http import (
+    problems,
+    routes_catalogue,
+    routes_claims,
+    routes_pension,
+    routes_policies,
+    routes_quotes,
+    routes_statistics,
+)
 from sme_insure.services.context import Services
 
 
@@ -16,8 +24,10 @@ def create_app(services: Services | None) -> FastAPI:
                               "Money is in integer fen (0.01 CNY). Errors are RFC 9457 problem+json.")
     app.state.services = services  # None only when exporting the OpenAPI contract
     problems.install(app)
-    for module in (routes_catalogue, routes_quotes, routes_policies, routes_pension):
-        app.include_router(module.router)
+    routers = (routes_catalogue, routes_quotes, routes_policies, routes_pension, routes_claims,
+               routes_statistics)
+    for module in routers:
+        app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     from sme_insure.web import pages  # the pages are a layer over the same services
 
     pages.install(app)

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from sme_insure.errors import (
@@ -27,6 +28,44 @@ from sme_insure.errors import (
 )
 
 log = logging.getLogger("sme_insure.http")
+
+
+class FieldError(BaseModel):
+    """One invalid field: its path, the value given and what is allowed."""
+
+    field: str
+    value: Any = None
+    reason: str
+    row: int | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("Malformed request"),
+    401: _documented("Missing or invalid API key"),
+    403: _documented("The key's role may not do this"),
+    404: _documented("Not found (also another tenant's object)"),
+    405: _documented("Method not allowed"),
+    409: _documented("Invalid state or idempotency conflict"),
+    413: _documented("Request too large"),
+    422: _documented("Invalid input, naming each field"),
+    429: _documented("Rate limit exceeded"),
+    500: _documented("Unexpected error (logged)"),
+}
 PROBLEM = "application/problem+json"
 _STATUS: list[tuple[type[Exception], int, str]] = [
     (InputError, 422, "invalid-input"),
@@ -72,7 +111,9 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 
 
 async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-    return problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
+    response = problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
+    response.headers.update(exc.headers or {})  # e.g. Allow on 405 (RFC 9110)
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt
 
 from sme_insure.errors import InputError, Issue
 from sme_insure.http.deps import ActorDep, ServicesDep
@@ -19,15 +19,15 @@ router = APIRouter(prefix="/v1", tags=["pension"])
 class IllustrationIn(In):
     product: str = Field(default="FLEXIBLE_PENSION", examples=["FLEXIBLE_PENSION"])
     sex: str = Field(pattern="^(male|female)$")
-    age: int = Field(ge=16, le=80)
-    retirement_age: int = Field(ge=60, le=80)
+    age: StrictInt = Field(ge=16, le=80)
+    retirement_age: StrictInt = Field(ge=60, le=80)
     sleeve: str = Field(examples=["steady"])
     payout: str = Field(default="life", examples=["life", "fixed_term"])
-    fixed_term_years: int | None = Field(default=None, ge=1, le=40)
-    monthly_contribution: float = Field(default=0.0, ge=0, le=1_000_000)
-    annual_contribution: float = Field(default=0.0, ge=0, le=10_000_000)
-    topup_monthly: float = Field(default=0.0, ge=0, le=1_000_000)
-    topup_annual: float = Field(default=0.0, ge=0, le=10_000_000)
+    fixed_term_years: StrictInt | None = Field(default=None, ge=1, le=40)
+    monthly_contribution: StrictFloat = Field(default=0.0, ge=0, le=1_000_000)
+    annual_contribution: StrictFloat = Field(default=0.0, ge=0, le=10_000_000)
+    topup_monthly: StrictFloat = Field(default=0.0, ge=0, le=1_000_000)
+    topup_annual: StrictFloat = Field(default=0.0, ge=0, le=10_000_000)
 
 
 @router.post("/pension/illustrations")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 Inputs = dict[str, str | int | float | bool | None]
 Person = dict[str, str | int | float | bool | None]
@@ -25,14 +25,14 @@ class CustomerIn(In):
     name: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
     industry: str | None = Field(default=None, pattern=r"^[A-T](\d{2,4})?$")
-    employees: int | None = Field(default=None, ge=0, le=10_000_000)
-    revenue_cny: float | None = Field(default=None, ge=0, le=1e13)
-    assets_cny: float | None = Field(default=None, ge=0, le=1e13)
+    employees: StrictInt | None = Field(default=None, ge=0, le=10_000_000)
+    revenue_cny: StrictFloat | None = Field(default=None, ge=0, le=1e13)
+    assets_cny: StrictFloat | None = Field(default=None, ge=0, le=1e13)
     declared_size_class: str | None = Field(default=None, pattern=r"^(micro|small|medium|large)$")
 
 
 class CustomerOut(BaseModel):
-    id: int
+    id: StrictInt
     kind: str
     identifier: str = Field(description="Masked unless the role needs the full number")
     name: str
@@ -47,7 +47,7 @@ class CustomerOut(BaseModel):
 
 class QuoteIn(In):
     product: str = Field(examples=["SME_PROPERTY"])
-    customer_id: int = Field(ge=1)
+    customer_id: StrictInt = Field(ge=1)
     start_date: dt.date
     inputs: Inputs
     persons: list[Person] | None = Field(
@@ -73,16 +73,16 @@ class Reason(BaseModel):
 
 
 class QuoteOut(BaseModel):
-    id: int
+    id: StrictInt
     product: str
     product_version: str
-    customer_id: int
+    customer_id: StrictInt
     status: str
     decision: str
     reasons: list[Reason]
     inputs: dict[str, Any]
     money: dict[str, int] = Field(description="Integer fen")
-    premium_fen: int
+    premium_fen: StrictInt
     start_date: dt.date
     end_date: dt.date
     valid_until: dt.date
@@ -92,32 +92,32 @@ class QuoteOut(BaseModel):
 
 
 class BindIn(In):
-    consent: bool = Field(default=False, description="Customer's consent (required for renewals)")
+    consent: StrictBool = Field(default=False, description="Customer's consent (required for renewals)")
 
 
 class PolicyOut(BaseModel):
-    id: int
+    id: StrictInt
     number: str
     product: str
     product_version: str
     line: str
-    customer_id: int
-    quote_id: int
+    customer_id: StrictInt
+    quote_id: StrictInt
     status: str
     start_date: dt.date
     end_date: dt.date
     cancelled_on: dt.date | None
     inputs: dict[str, Any]
     money: dict[str, int]
-    annual_premium_fen: int
+    annual_premium_fen: StrictInt
     versions: dict[str, Any]
 
 
 class PolicyPage(BaseModel):
     items: list[PolicyOut]
-    total: int
-    limit: int
-    offset: int
+    total: StrictInt
+    limit: StrictInt
+    offset: StrictInt
 
 
 class EndorsementIn(In):
@@ -151,29 +151,29 @@ class RenewalIn(In):
 
 
 class TransactionOut(BaseModel):
-    id: int
-    policy_id: int
-    sequence: int
+    id: StrictInt
+    policy_id: StrictInt
+    sequence: StrictInt
     kind: str
     effective_date: dt.date
     period_end: dt.date
     transaction_date: dt.date
-    premium_fen: int
-    vat_fen: int
-    annual_premium_after_fen: int
+    premium_fen: StrictInt
+    vat_fen: StrictInt
+    annual_premium_after_fen: StrictInt
     reason: str | None
 
 
 class DecisionIn(In):
-    approve: bool
+    approve: StrictBool
     reason: str = Field(min_length=1, max_length=1000)
-    loading: float = Field(default=0.0, ge=0, le=5)
-    discount: float = Field(default=0.0, ge=0, lt=1)
+    loading: StrictFloat = Field(default=0.0, ge=0, le=5)
+    discount: StrictFloat = Field(default=0.0, ge=0, lt=1)
 
 
 class ReferralOut(BaseModel):
-    id: int
-    quote_id: int
+    id: StrictInt
+    quote_id: StrictInt
     status: str
     quote: QuoteOut
     decision: dict[str, Any] | None

@@ -5,6 +5,7 @@ all in, pay it at once. Also the claim list."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -14,13 +15,20 @@ from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.terms import Coverage
 from sme_insure.catalogue.vocabulary import Line
 from sme_insure.claims import ledger
-from sme_insure.claims.cover import check_in_force, check_loss_date, claim_documents, find_coverage
-from sme_insure.claims.limits import available, coverage_limits
+from sme_insure.claims.cover import (
+    PolicyFacts,
+    check_in_force,
+    check_loss_date,
+    claim_documents,
+    find_coverage,
+    person_inputs,
+)
+from sme_insure.claims.limits import TableLookup, available, coverage_limits
 from sme_insure.claims.parties import normalise_account
-from sme_insure.claims.triage import TriageFacts, Triaged, authority_level, red_flags, triage
+from sme_insure.claims.triage import TriageFacts, authority_level, red_flags, triage
 from sme_insure.claims.vocabulary import ClaimStatus, Route
 from sme_insure.customers import validate_resident_id
-from sme_insure.errors import InputError, Issue, NotFoundError
+from sme_insure.errors import InputError, Issue, NotFoundError, StateError
 from sme_insure.policies.states import Role
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import (
@@ -62,7 +70,7 @@ def _candidates(session: Session, services: Services, actor: Actor, data: ClaimR
     if actor.channel_scope is not None:
         query = query.where(Policy.channel == actor.channel_scope)
     if data.policy_number:
-        query = query.where(Policy.number == data.policy_number.strip())
+        query = query.where(Policy.number == data.policy_number.strip()).with_for_update()
     if data.insured_identifier:
         key = services.vault.lookup_hash(data.insured_identifier)
         query = query.join(Customer, Customer.id == Policy.customer_id).where(Customer.identifier_hash == key)
@@ -71,7 +79,8 @@ def _candidates(session: Session, services: Services, actor: Actor, data: ClaimR
 
 def find_policy(session: Session, services: Services, actor: Actor, data: ClaimReport) -> Policy:
     """The policy named by number or by the insured's identifier (the one covering the loss
-    date). A customer must give both. Another tenant's or channel's policy is not found."""
+    date), locked for update. A customer must give both. Another tenant's or channel's policy
+    is not found."""
     if not data.policy_number and not data.insured_identifier:
         raise InputError([Issue("policy_number", None, "give the policy number or the insured's identifier")])
     if actor.role is Role.CUSTOMER and not data.insured_identifier:
@@ -84,35 +93,51 @@ def find_policy(session: Session, services: Services, actor: Actor, data: ClaimR
     if len(found) > 1:
         numbers = [p.number for p in found]
         raise InputError([Issue("policy_number", None, f"several policies match; give one of {numbers}")])
+    if data.policy_number:
+        return found[0]
     return session.scalars(select(Policy).where(Policy.id == found[0].id).with_for_update()).one()
 
 
-def _subject(services: Services, product: Product, data: ClaimReport) -> tuple[str | None, str | None]:
-    """The insured person of a group line (checked resident ID), hashed and encrypted."""
+def _person(services: Services, product: Product, data: ClaimReport) -> str | None:
+    """The insured person of a group line: a resident ID that passes its check."""
     if product.line not in GROUP_LINES:
-        return None, None
+        return None
     if not data.insured_person:
         raise InputError([Issue("insured_person", None, "a group-line claim names the insured person")])
-    person = validate_resident_id(data.insured_person, as_of=services.today(), field_name="insured_person")
-    return services.vault.lookup_hash(person.number), services.vault.encrypt(person.number)
+    return validate_resident_id(data.insured_person, as_of=services.today(),
+                                field_name="insured_person").number
 
 
-def _facts(session: Session, services: Services, policy: Policy, coverage: Coverage,
-           data: ClaimReport, account_hash: str | None, available_fen: int | None) -> TriageFacts:
-    facts = policy_facts(session, policy)
-    lookup = table_lookup(services, policy)
-    history = tuple((day, coverage_limits(coverage, inputs, lookup)[0].amount_fen if coverage.limits else 0)
-                    for day, inputs in facts.history if day <= data.loss_date)
-    window = data.loss_date - dt.timedelta(days=rules(services).triage.repeat_window_days)
+def _limit_history(facts: PolicyFacts, coverage: Coverage, person: str | None, loss_date: dt.date,
+                   lookup: TableLookup) -> tuple[tuple[dt.date, int], ...]:
+    """The coverage's first limit after each premium transaction up to the loss (a person not
+    yet on the schedule has none)."""
+    out = []
+    for day, inputs in facts.history:
+        if day > loss_date or not coverage.limits:
+            continue
+        try:
+            merged = person_inputs(inputs, person, loss_date)
+        except StateError:
+            out.append((day, 0))
+            continue
+        out.append((day, coverage_limits(coverage, merged, lookup)[0].amount_fen))
+    return tuple(out)
+
+
+def _facts(session: Session, services: Services, claim: Claim, policy: Policy, history: tuple,
+           available_fen: int | None) -> TriageFacts:
+    window = claim.loss_date - dt.timedelta(days=rules(services).triage.repeat_window_days)
     others = session.scalar(select(func.count()).select_from(Claim).where(
         Claim.tenant_id == policy.tenant_id, Claim.customer_id == policy.customer_id,
         Claim.report_date >= window)) or 0
-    seen = account_hash is not None and session.scalar(select(func.count()).select_from(Claim).where(
-        Claim.tenant_id == policy.tenant_id, Claim.bank_account_hash == account_hash,
-        Claim.customer_id != policy.customer_id)) > 0
+    seen = claim.bank_account_hash is not None and (session.scalar(
+        select(func.count()).select_from(Claim).where(
+            Claim.tenant_id == policy.tenant_id, Claim.bank_account_hash == claim.bank_account_hash,
+            Claim.customer_id != policy.customer_id)) or 0) > 0
     renewal = session.scalar(select(Quote.renewal_of).where(Quote.id == policy.quote_id)) is not None
-    return TriageFacts(data.loss_date, policy.start_date, renewal, history, int(others), bool(seen),
-                       data.estimated_fen, available_fen)
+    return TriageFacts(claim.loss_date, policy.start_date, renewal, history, int(others), seen,
+                       claim.estimated_fen, available_fen)
 
 
 def _waiting_until(services: Services, product: Product, data: ClaimReport) -> dt.date | None:
@@ -122,73 +147,77 @@ def _waiting_until(services: Services, product: Product, data: ClaimReport) -> d
     return None
 
 
-def _route(services: Services, product: Product, facts: TriageFacts, data: ClaimReport,
-           waiting: dt.date | None) -> Triaged:
-    flags = red_flags(facts, rules(services).triage)
-    return triage(flags, estimated_fen=data.estimated_fen, fast_track_limit=product.claims.fast_track_limit,
-                  has_bank_account=data.bank_account is not None,
-                  waiting_until=waiting if waiting and waiting > services.today() else None)
-
-
 def _new_claim(services: Services, actor: Actor, policy: Policy, customer: Customer, product: Product,
-               coverage: Coverage, data: ClaimReport) -> Claim:
+               data: ClaimReport, person: str | None) -> Claim:
     vault = services.vault
     account = normalise_account(data.bank_account) if data.bank_account else None
-    subject_hash, subject_enc = _subject(services, product, data)
-    docs = [d.code for d in claim_documents(product, coverage.code)]
     return Claim(
-        tenant_id=actor.tenant_id, number=f"PENDING-{policy.id}-{services.today()}",
+        tenant_id=actor.tenant_id, number=f"PENDING-{uuid.uuid4().hex[:24]}",
         policy_id=policy.id, customer_id=policy.customer_id, channel=policy.channel,
         product_code=policy.product_code, product_version=policy.product_version, line=policy.line,
         region=customer.province, size_class=customer.size_class, entity_type=customer.entity_type,
-        coverage=coverage.code, peril=data.peril, subject_hash=subject_hash, subject_enc=subject_enc,
+        coverage="", peril=data.peril, subject_hash=vault.lookup_hash(person) if person else None,
+        subject_enc=vault.encrypt(person) if person else None,
         loss_date=data.loss_date, report_date=services.today(), place=data.place,
         description=data.description, contact_name=data.contact_name,
         contact_phone_enc=vault.encrypt(data.contact_phone) if data.contact_phone else None,
         bank_account_hash=vault.lookup_hash(account) if account else None,
         bank_account_enc=vault.encrypt(account) if account else None,
         estimated_fen=data.estimated_fen, status=ClaimStatus.OPEN, route=Route.HANDLER,
-        queue=policy.line, authority_level="standard", triage={}, cover={},
-        documents_required=docs, docs_complete_on=None if docs else services.today(),
+        queue=policy.line, authority_level="standard", triage={}, cover={}, documents_required=[],
         waiting_until=_waiting_until(services, product, data), payments_fen=0, recoveries_fen=0,
         reserve_fen=0, sequence=0, created_by_key=actor.key_id)
+
+
+def _cover(session: Session, services: Services, claim: Claim, policy: Policy, facts: PolicyFacts,
+           product: Product, data: ClaimReport, person: str | None) -> TriageFacts:
+    """Check the peril and coverage on the loss date, ask for the documents, record the cover
+    decision and its limits; return what triage needs."""
+    inputs = person_inputs(facts.inputs_at(data.loss_date), person, data.loss_date)
+    coverage = find_coverage(product, inputs, data.peril, data.coverage)
+    claim.coverage = coverage.code
+    claim.documents_required = [d.code for d in claim_documents(product, coverage.code)]
+    claim.docs_complete_on = None if claim.documents_required else services.today()
+    lookup = table_lookup(services, policy)
+    used = used_limits(session, policy_id=policy.id, coverage=coverage,
+                       subject_hash=claim.subject_hash, exclude_claim=None)
+    limits = coverage_limits(coverage, inputs, lookup, used)
+    claim.cover = {"decision": "covered", "coverage": coverage.code, "perils": coverage.perils,
+                   "limits": [{"basis": lim.basis, "amount_fen": lim.amount_fen, "used_fen": lim.used_fen}
+                              for lim in limits], "available_fen": available(limits)}
+    history = _limit_history(facts, coverage, person, data.loss_date, lookup)
+    return _facts(session, services, claim, policy, history, available(limits))
+
+
+def _route(services: Services, claim: Claim, product: Product, facts: TriageFacts) -> None:
+    routed = triage(red_flags(facts, rules(services).triage), estimated_fen=claim.estimated_fen,
+                    fast_track_limit=product.claims.fast_track_limit,
+                    has_bank_account=claim.bank_account_hash is not None,
+                    waiting_until=claim.waiting_until if claim.waiting_until and
+                    claim.waiting_until > services.today() else None)
+    claim.route = routed.route
+    claim.authority_level = authority_level(product.claims.handler_authority, claim.estimated_fen)
+    claim.triage = {"flags": [{"code": f.code, "detail": f.detail} for f in routed.flags],
+                    "reasons": list(routed.reasons)}
 
 
 def report_claim(session: Session, services: Services, actor: Actor, data: ClaimReport) -> Claim:
     """Record a first notice of loss, or refuse it with nothing recorded."""
     authorize(actor, Action.REPORT_CLAIMS)
     check_loss_date(data.loss_date, services.today())
-    if data.estimated_fen < 0:
-        raise InputError([Issue("estimated_fen", data.estimated_fen, "must not be negative")])
     policy = find_policy(session, services, actor, data)
-    customer = session.get_one(Customer, policy.customer_id)
-    if actor.role is Role.CUSTOMER and customer.identifier_hash != services.vault.lookup_hash(
-            data.insured_identifier or ""):
-        raise NotFoundError("policy", data.policy_number)
     facts = policy_facts(session, policy)
     check_in_force(facts, data.loss_date)
     product = services.catalogue.get(policy.product_code, policy.product_version)
-    inputs = facts.inputs_at(data.loss_date)
-    coverage = find_coverage(product, inputs, data.peril, data.coverage)
-    claim = _new_claim(services, actor, policy, customer, product, coverage, data)
-    used = used_limits(session, policy_id=policy.id, coverage=coverage.code,
-                       subject_hash=claim.subject_hash, exclude_claim=None)
-    limits = coverage_limits(coverage, inputs, table_lookup(services, policy), used)
-    left = available(limits)
-    account = claim.bank_account_hash
-    routed = _route(services, product, _facts(session, services, policy, coverage, data, account, left),
-                    data, claim.waiting_until)
-    claim.route, claim.authority_level = routed.route, authority_level(
-        product.claims.handler_authority, data.estimated_fen)
-    claim.triage = {"flags": [{"code": f.code, "detail": f.detail} for f in routed.flags],
-                    "reasons": list(routed.reasons)}
-    claim.cover = {"decision": "covered", "coverage": coverage.code, "perils": coverage.perils,
-                   "limits": [{"basis": lim.basis, "amount_fen": lim.amount_fen, "used_fen": lim.used_fen}
-                              for lim in limits], "available_fen": left}
+    person = _person(services, product, data)
+    claim = _new_claim(services, actor, policy, session.get_one(Customer, policy.customer_id),
+                       product, data, person)
+    _route(services, claim, product, _cover(session, services, claim, policy, facts, product, data, person))
     session.add(claim)
     session.flush()
     claim.number = f"CL{data.loss_date:%Y}{actor.tenant_id:03d}{claim.id:08d}"
-    record(session, services, actor, claim, ledger.initial_reserve(data.estimated_fen, left),
+    record(session, services, actor, claim, ledger.initial_reserve(claim.estimated_fen,
+                                                                   claim.cover["available_fen"]),
            reason="first notice of loss: estimate")
     if claim.route == Route.FAST_TRACK and claim.docs_complete_on is not None:
         settle_fast_track(session, services, actor, claim, policy)

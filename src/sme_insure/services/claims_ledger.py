@@ -10,6 +10,9 @@ transaction is serialised anyway (``BEGIN IMMEDIATE``).
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -18,7 +21,7 @@ from sqlalchemy.orm import Session
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.terms import Coverage
 from sme_insure.catalogue.vocabulary import LimitBasis
-from sme_insure.claims.cover import PolicyFacts
+from sme_insure.claims.cover import PolicyFacts, person_inputs
 from sme_insure.claims.ledger import Balances, Movement
 from sme_insure.claims.limits import (
     ERODED_BY_CLAIMS,
@@ -27,20 +30,26 @@ from sme_insure.claims.limits import (
     TableLookup,
     coverage_limits,
 )
-from sme_insure.claims.rules import ClaimRules, default_rules
+from sme_insure.claims.rules import ClaimRules, default_rules, load_rules
 from sme_insure.claims.vocabulary import ClaimStatus
 from sme_insure.errors import ConfigurationError, NotFoundError, StateError
 from sme_insure.policies.states import Role
 from sme_insure.services.actor import Actor
 from sme_insure.services.context import Services
-from sme_insure.storage.claims_schema import Claim, ClaimTransaction
+from sme_insure.storage.claims_schema import Claim, ClaimDocument, ClaimTransaction
 from sme_insure.storage.schema import Policy, PremiumTransaction
 from sme_insure.tables.coded import Coded
 
 
 def rules(services: Services) -> ClaimRules:
-    """The claims rules (``services.claim_rules`` if a test or deployment sets one)."""
-    return getattr(services, "claim_rules", None) or default_rules()
+    """The claims rules: ``services.claim_rules`` if set, else the file named by
+    ``SME_INSURE_CLAIM_RULES``, else the packaged rules (read once and kept on ``services``)."""
+    found = getattr(services, "claim_rules", None)
+    if found is None:
+        path = os.environ.get("SME_INSURE_CLAIM_RULES")
+        found = load_rules(Path(path)) if path else default_rules()
+        services.claim_rules = found  # type: ignore[attr-defined]
+    return found
 
 
 def scoped_claims(actor: Actor) -> Select[tuple[Claim]]:
@@ -124,17 +133,22 @@ def table_lookup(services: Services, policy: Policy) -> TableLookup:
     return lookup
 
 
-def used_limits(session: Session, *, policy_id: int, coverage: str, subject_hash: str | None,
+def used_limits(session: Session, *, policy_id: int, coverage: Coverage, subject_hash: str | None,
                 exclude_claim: int | None) -> dict[LimitBasis, int]:
-    """Payments on other claims that erode this claim's aggregate and per-subject limits."""
+    """Payments on other claims that erode this claim's aggregate and per-subject limits (only
+    the bases the coverage has are queried)."""
+    bases = {t.basis for t in coverage.limits}
     base = select(func.coalesce(func.sum(Claim.payments_fen), 0)).where(
-        Claim.policy_id == policy_id, Claim.coverage == coverage)
+        Claim.policy_id == policy_id, Claim.coverage == coverage.code)
     if exclude_claim is not None:
         base = base.where(Claim.id != exclude_claim)
-    on_policy = int(session.scalar(base) or 0)
-    same = Claim.subject_hash.is_(None) if subject_hash is None else Claim.subject_hash == subject_hash
-    by_subject = int(session.scalar(base.where(same)) or 0)
-    return {**dict.fromkeys(ERODED_BY_CLAIMS, on_policy), **dict.fromkeys(ERODED_BY_SUBJECT, by_subject)}
+    used: dict[LimitBasis, int] = {}
+    if bases & ERODED_BY_CLAIMS:
+        used |= dict.fromkeys(ERODED_BY_CLAIMS, int(session.scalar(base) or 0))
+    if bases & ERODED_BY_SUBJECT:
+        same = Claim.subject_hash.is_(None) if subject_hash is None else Claim.subject_hash == subject_hash
+        used |= dict.fromkeys(ERODED_BY_SUBJECT, int(session.scalar(base.where(same)) or 0))
+    return used
 
 
 def product_of(services: Services, claim_or_policy: Claim | Policy) -> Product:
@@ -147,10 +161,24 @@ def coverage_of(product: Product, code: str) -> Coverage:
     return next(c for c in product.coverages if c.code == code)
 
 
+def claim_inputs(session: Session, services: Services, claim: Claim, policy: Policy) -> Mapping[str, Any]:
+    """The policy inputs on the loss date (with the insured person's row, on a group policy)."""
+    inputs = policy_facts(session, policy).inputs_at(claim.loss_date)
+    person = services.vault.decrypt(claim.subject_enc) if claim.subject_enc else None
+    return person_inputs(inputs, person, claim.loss_date)
+
+
 def claim_limits(session: Session, services: Services, claim: Claim, policy: Policy) -> tuple[Limit, ...]:
     """The limits of the claimed coverage on the loss date, less what other claims used."""
-    inputs = policy_facts(session, policy).inputs_at(claim.loss_date)
-    used = used_limits(session, policy_id=policy.id, coverage=claim.coverage,
-                       subject_hash=claim.subject_hash, exclude_claim=claim.id)
+    inputs = claim_inputs(session, services, claim, policy)
     coverage = coverage_of(product_of(services, claim), claim.coverage)
+    used = used_limits(session, policy_id=policy.id, coverage=coverage,
+                       subject_hash=claim.subject_hash, exclude_claim=claim.id)
     return coverage_limits(coverage, inputs, table_lookup(services, policy), used)
+
+
+def received(session: Session, claim: Claim) -> list[str]:
+    """Document codes received on the claim, in upload order, each once."""
+    codes = session.scalars(select(ClaimDocument.doc_type).where(ClaimDocument.claim_id == claim.id)
+                            .order_by(ClaimDocument.id))
+    return list(dict.fromkeys(codes))

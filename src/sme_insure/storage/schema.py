@@ -171,3 +171,4 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+import sme_insure.storage.claims_schema  # noqa: E402, F401 (claims tables, same Base)
