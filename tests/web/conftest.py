@@ -31,7 +31,11 @@ def server(tmp_path_factory):
     """``sme-insure serve`` on a free port with a fresh SQLite database and the demo tenant."""
     data = tmp_path_factory.mktemp("web")
     port = _free_port()
-    env = {**os.environ, "SME_INSURE_DATA_DIR": str(data)}
+    rules = (ROOT / "src/sme_insure/claims/data/rules.yaml").read_text(encoding="utf-8")
+    (data / "claim-rules.yaml").write_text(  # policies start today here: no early-loss red flag
+        rules.replace("early_loss_days: 30", "early_loss_days: 0"), encoding="utf-8")
+    env = {**os.environ, "SME_INSURE_DATA_DIR": str(data),
+           "SME_INSURE_CLAIM_RULES": str(data / "claim-rules.yaml")}
     env.pop("SME_INSURE_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "sme_insure.cli", "serve", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)

@@ -75,3 +75,39 @@ def test_underwriter_decides_a_referral(server, page):
     card.locator("button[value=yes]").click()
     page.wait_for_url("**/staff/referrals")
     assert "site survey" not in page.content()  # decided: left the queue
+
+
+def test_claim_report_fast_track_payment_and_status(server, page, tmp_path):
+    today = dt.date.today().isoformat()
+    page.goto(server["base"] + "/products/SME_PROPERTY")
+    _fill_property(page, complete_uscc("92330100MA888888"), **{"#start_date": today})
+    page.click("button[type=submit]")
+    page.wait_for_selector("#premium")
+    page.check("#consent")
+    page.click("button[type=submit]")
+    page.click("#report-claim")
+    page.fill("#loss_date", today)
+    page.select_option("#peril", "fire")
+    page.fill("#place", "杭州市文三路1号")
+    page.fill("#estimated_cny", "3000")
+    page.fill("#description", "厨房起火")
+    page.fill("#contact_name", "李四")
+    page.fill("#bank_account", "6222020200112233445")
+    shot(page, "07-claim-form")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#claim-status")
+    outstanding = page.locator("#outstanding li").all_inner_texts()
+    assert outstanding  # asked once, in full
+    files = {"loss_report": b"%PDF-1.4\n%r\n", "photos": b"\xff\xd8\xff\xe0" + b"\0" * 64,
+             "repair_invoice": b"%PDF-1.4\n%i\n"}
+    for code in outstanding:
+        path = tmp_path / (f"{code}.pdf" if files[code].startswith(b"%PDF") else f"{code}.jpg")
+        path.write_bytes(files[code])
+        page.select_option("#doc_type", code)
+        page.set_input_files("#file", str(path))
+        page.click("form[enctype] button[type=submit]")
+        page.wait_for_selector("#claim-status")
+    shot(page, "08-claim-paid")
+    assert page.inner_text("#claim-status") in ("已结案", "Closed")
+    # 3,000 estimate less the 2,000 default deductible = 1,000 paid in the same flow
+    assert page.inner_text("#claim-paid") == "¥1,000.00"

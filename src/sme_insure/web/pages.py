@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sme_insure.web import public, staff
+from sme_insure.web import claims_pages, public, staff
 from sme_insure.web.render import page
 
 
@@ -19,6 +19,7 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
 def install(app: FastAPI) -> None:
     """Add the page routers; errors on pages render as pages (the API keeps problem+json)."""
     app.include_router(public.router)
+    app.include_router(claims_pages.router)
     app.include_router(staff.router)
     app.state.error_page = error_page
 

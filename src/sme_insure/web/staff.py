@@ -58,7 +58,7 @@ def logout() -> RedirectResponse:
     return response
 
 
-def _require(request: Request, services: Services, action: Action) -> Actor:
+def require_staff(request: Request, services: Services, action: Action) -> Actor:
     actor = staff_actor(request, services)
     if actor is None:
         raise PermissionDenied("missing API key: sign in at /staff")
@@ -69,7 +69,7 @@ def _require(request: Request, services: Services, action: Action) -> Actor:
 @router.get("/referrals", response_class=HTMLResponse)
 def referral_queue(request: Request, services: ServicesDep) -> HTMLResponse:
     """Referred quotes waiting for a decision."""
-    actor = _require(request, services, Action.DECIDE_REFERRALS)
+    actor = require_staff(request, services, Action.DECIDE_REFERRALS)
     with services.db.reading() as session:
         items = referrals.queue(session, actor)
     return page(request, "staff_referrals.html", items=items, errors={}, failed=None)
@@ -78,7 +78,7 @@ def referral_queue(request: Request, services: ServicesDep) -> HTMLResponse:
 @router.post("/referrals/{referral_id}", response_class=HTMLResponse, response_model=None)
 async def decide(referral_id: int, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
     """Approve or decline, with a reason, within the underwriter's authority."""
-    actor = _require(request, services, Action.DECIDE_REFERRALS)
+    actor = require_staff(request, services, Action.DECIDE_REFERRALS)
     form = await request.form()
     try:
         loading = float(form.get("loading") or 0)
@@ -98,7 +98,7 @@ async def decide(referral_id: int, request: Request, services: ServicesDep) -> H
 @router.get("/products", response_class=HTMLResponse)
 def products(request: Request, services: ServicesDep) -> HTMLResponse:
     """Every product version and every rating table with its version history (read-only)."""
-    _require(request, services, Action.READ_PRODUCTS)
+    require_staff(request, services, Action.READ_PRODUCTS)
     catalogue = services.catalogue
     tables = [(tid, catalogue.tables.versions(tid)) for tid in catalogue.tables.ids()]
     return page(request, "staff_products.html", products=catalogue.products, tables=tables)
@@ -107,7 +107,7 @@ def products(request: Request, services: ServicesDep) -> HTMLResponse:
 @router.get("/tables/{table_id}/{version}", response_class=HTMLResponse)
 def table(table_id: str, version: str, request: Request, services: ServicesDep) -> HTMLResponse:
     """The cells and metadata of one table version."""
-    _require(request, services, Action.READ_PRODUCTS)
+    require_staff(request, services, Action.READ_PRODUCTS)
     found = services.catalogue.tables.get(table_id, version)
     history = services.catalogue.tables.versions(table_id)
     return page(request, "staff_table.html", table=found, history=history)

@@ -1,0 +1,106 @@
+"""Claims on the pages: report a loss from the policy page, upload documents, follow the claim
+and the documents still needed; for staff, the claims queue with deadline warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from sme_insure.errors import InputError, Issue, SmeInsureError
+from sme_insure.http.deps import ServicesDep
+from sme_insure.services.actor import Action
+from sme_insure.services.claims import ClaimReport, report_claim
+from sme_insure.services.claims_documents import Upload, list_documents, upload_document
+from sme_insure.services.claims_ledger import balances
+from sme_insure.services.claims_reporting import deadline_list
+from sme_insure.services.context import Services
+from sme_insure.storage.schema import Policy
+from sme_insure.web.public import _policy
+from sme_insure.web.render import field_errors, page, sign, unsign, web_actor
+from sme_insure.web.staff import require_staff
+
+router = APIRouter(include_in_schema=False)
+
+
+def _perils(services: Services, policy: Policy) -> list[str]:
+    product = services.catalogue.get(policy.product_code, policy.product_version)
+    return sorted({p for c in product.coverages for p in c.perils})
+
+
+@router.get("/policies/{token}/claims/new", response_class=HTMLResponse)
+def claim_form(token: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    """The first-notice-of-loss form."""
+    policy = _policy(services, token)
+    return page(request, "claim_form.html", policy=policy, token=token, perils=_perils(services, policy),
+                values={}, errors={}, today=services.today().isoformat())
+
+
+def _report(form: dict[str, str], policy: Policy) -> ClaimReport:
+    try:
+        loss = dt.date.fromisoformat(form.get("loss_date", ""))
+    except ValueError as exc:
+        raise InputError([Issue("loss_date", form.get("loss_date"), "a date YYYY-MM-DD")]) from exc
+    try:
+        estimate = round(float(form.get("estimated_cny", "")) * 100)
+    except ValueError as exc:
+        raise InputError([Issue("estimated_cny", form.get("estimated_cny"), "an amount in CNY")]) from exc
+    return ClaimReport(loss_date=loss, place=form.get("place", ""), peril=form.get("peril", ""),
+                       estimated_fen=estimate, description=form.get("description", ""),
+                       contact_name=form.get("contact_name", ""), policy_number=policy.number,
+                       contact_phone=form.get("contact_phone") or None,
+                       bank_account=form.get("bank_account") or None)
+
+
+@router.post("/policies/{token}/claims", response_class=HTMLResponse, response_model=None)
+async def claim_submit(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
+    """Record the claim (coverage checked at once) and show what is still needed."""
+    policy = _policy(services, token)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        with services.db.transaction() as session:
+            claim = report_claim(session, services, web_actor(services), _report(form, policy))
+            session.flush()
+            claim_id = claim.id
+    except InputError as exc:
+        return page(request, "claim_form.html", status=422, policy=policy, token=token,
+                    perils=_perils(services, policy), values=form, errors=field_errors(exc),
+                    today=services.today().isoformat())
+    return RedirectResponse(f"/claims/{sign(services, 'claim', claim_id)}", status_code=303)
+
+
+@router.get("/claims/{token}", response_class=HTMLResponse)
+def claim_page(token: str, request: Request, services: ServicesDep, error: str | None = None) -> HTMLResponse:
+    """Status, cover decision, documents received and outstanding, payments."""
+    with services.db.reading() as session:
+        claim, docs = list_documents(session, web_actor(services), unsign(services, "claim", token))
+    received = {d.doc_type for d in docs}
+    outstanding = [code for code in claim.documents_required if code not in received]
+    return page(request, "claim.html", claim=claim, token=token, docs=docs, outstanding=outstanding,
+                balances=balances(claim), error=error)
+
+
+@router.post("/claims/{token}/documents", response_class=HTMLResponse, response_model=None)
+async def claim_upload(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
+    """Upload one document; a complete fast-track claim is paid in the same step."""
+    form = await request.form()
+    file = form.get("file")
+    data = await file.read() if hasattr(file, "read") else b""  # type: ignore[union-attr]
+    name = getattr(file, "filename", "") or "upload"
+    try:
+        with services.db.transaction() as session:
+            upload_document(session, services, web_actor(services), unsign(services, "claim", token),
+                            Upload(str(form.get("doc_type", "")), name, data))
+    except SmeInsureError as exc:
+        return claim_page(token, request, services, error=str(exc))
+    return RedirectResponse(f"/claims/{token}", status_code=303)
+
+
+@router.get("/staff/claims", response_class=HTMLResponse)
+def staff_claims(request: Request, services: ServicesDep) -> HTMLResponse:
+    """Open claims needing attention, soonest deadline first."""
+    actor = require_staff(request, services, Action.READ_CLAIMS)
+    with services.db.reading() as session:
+        items = deadline_list(session, services, actor, within_days=30)
+    return page(request, "staff_claims.html", items=items, today=services.today())
