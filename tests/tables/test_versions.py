@@ -126,3 +126,12 @@ def test_province_missing_from_a_table_is_reported(config):
     _edit(config / "rating_tables" / "prop_natcat_rate" / "2026.1.csv", "65,0.10\n", "")
     problems = check_catalogue(Catalogue.load(config / "products", config / "rating_tables"))
     assert any("['65']" in p and "prop_natcat_rate" in p for p in problems)
+
+
+def test_write_version_keeps_a_dotted_version_name(catalogue, tmp_path):
+    from sme_insure.tables import load_version, write_version
+
+    table = catalogue.tables.get("prop_fire_rate", "2027.1")
+    path = write_version(table, tmp_path)
+    assert path.name == "2027.1.yaml" and (tmp_path / "prop_fire_rate" / "2027.1.csv").exists()
+    assert load_version(path).frame.equals(table.frame)

@@ -53,16 +53,18 @@ def load_version(meta_path: Path) -> RatingTable:
 
 
 def write_version(table: RatingTable, folder: Path) -> Path:
-    """Write a table version as ``folder/<table>/<version>.{csv,yaml}``; returns the YAML path."""
+    """Write a table version as ``folder/<table>/<version>.{csv,yaml}``; returns the YAML path.
+
+    Names are built by concatenation: a version like ``2027.1`` has a dot that
+    ``Path.with_suffix`` would take for a suffix."""
     target = folder / table.meta.table
     target.mkdir(parents=True, exist_ok=True)
-    stem = target / table.meta.version
-    table.frame.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8")
+    csv_path = target / f"{table.meta.version}.csv"
+    yaml_path = target / f"{table.meta.version}.yaml"
+    table.frame.to_csv(csv_path, index=False, encoding="utf-8")
     meta = table.meta.model_dump(mode="json", exclude_none=True)
-    stem.with_suffix(".yaml").write_text(
-        yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
-    return stem.with_suffix(".yaml")
+    yaml_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return yaml_path
 
 
 def to_excel(table: RatingTable, path: Path) -> None:
