@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 
 from sme_insure.errors import PermissionDenied
 from sme_insure.services.actor import Actor
@@ -40,3 +40,5 @@ def get_actor(services: ServicesDep,
 ActorDep = Annotated[Actor, Depends(get_actor)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key",
                                               description="Retry-safe key for this write")]
+
+ObjectId = Annotated[int, Path(ge=1, le=2**53, description="Object id")]

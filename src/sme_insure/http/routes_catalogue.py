@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from sme_insure.catalogue.input_schema import input_schema
 from sme_insure.catalogue.product import Product
-from sme_insure.http.deps import ActorDep, ServicesDep
+from sme_insure.http.deps import ActorDep, ObjectId, ServicesDep
 from sme_insure.http.schemas import CustomerIn, CustomerOut, ProductDetail, ProductSummary
 from sme_insure.http.views import customer_out
 from sme_insure.services.actor import Action, authorize
@@ -55,7 +55,7 @@ def create_customer(body: CustomerIn, services: ServicesDep, actor: ActorDep) ->
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])
-def get_customer(customer_id: int, services: ServicesDep, actor: ActorDep) -> CustomerOut:
+def get_customer(customer_id: ObjectId, services: ServicesDep, actor: ActorDep) -> CustomerOut:
     """A customer of this tenant."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:

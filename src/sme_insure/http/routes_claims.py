@@ -37,7 +37,7 @@ from sme_insure.http.claims_schemas import (
     TimerOut,
     UploadOut,
 )
-from sme_insure.http.deps import ActorDep, IdempotencyKey, ServicesDep
+from sme_insure.http.deps import ActorDep, IdempotencyKey, ObjectId, ServicesDep
 from sme_insure.services import claims, claims_documents, claims_reporting, claims_settlement
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import balances, get_claim, product_of, received, rules
@@ -126,9 +126,10 @@ def report(body: ClaimIn, request: Request, services: ServicesDep, actor: ActorD
 @router.get("/claims")
 def list_claims(services: ServicesDep, actor: ActorDep,
                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                offset: Annotated[int, Query(ge=0)] = 0,
+                offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
                 status_: Annotated[str | None, Query(alias="status")] = None,
-                queue: str | None = None, policy_id: int | None = None) -> ClaimPage:
+                queue: str | None = None,
+                policy_id: Annotated[int | None, Query(ge=1, le=2**53)] = None) -> ClaimPage:
     """Claims in the caller's scope, newest first; handlers filter by queue (line) and status."""
     with services.db.reading() as session:
         total, rows = claims.list_claims(session, actor, status=status_, queue=queue,
@@ -149,7 +150,7 @@ def deadlines(services: ServicesDep, actor: ActorDep,
 
 
 @router.get("/claims/{claim_id}")
-def get(claim_id: int, services: ServicesDep, actor: ActorDep) -> ClaimOut:
+def get(claim_id: ObjectId, services: ServicesDep, actor: ActorDep) -> ClaimOut:
     """A claim's status, documents, balances, assessment and timers."""
     authorize(actor, Action.READ_CLAIMS)
     with services.db.reading() as session:
@@ -157,7 +158,7 @@ def get(claim_id: int, services: ServicesDep, actor: ActorDep) -> ClaimOut:
 
 
 @router.get("/claims/{claim_id}/transactions")
-def transactions(claim_id: int, services: ServicesDep, actor: ActorDep) -> list[ClaimTransactionOut]:
+def transactions(claim_id: ObjectId, services: ServicesDep, actor: ActorDep) -> list[ClaimTransactionOut]:
     """The claim's transaction rows, in order (append-only)."""
     with services.db.reading() as session:
         return [ClaimTransactionOut(id=t.id, sequence=t.sequence, kind=t.kind, loss_date=t.loss_date,
@@ -168,7 +169,7 @@ def transactions(claim_id: int, services: ServicesDep, actor: ActorDep) -> list[
 
 
 @router.get("/claims/{claim_id}/documents")
-def documents(claim_id: int, services: ServicesDep, actor: ActorDep) -> DocumentsOut:
+def documents(claim_id: ObjectId, services: ServicesDep, actor: ActorDep) -> DocumentsOut:
     """Documents required, received (with content hashes) and outstanding."""
     with services.db.reading() as session:
         claim, files = claims_documents.list_documents(session, actor, claim_id)
@@ -176,7 +177,7 @@ def documents(claim_id: int, services: ServicesDep, actor: ActorDep) -> Document
 
 
 @router.post("/claims/{claim_id}/documents", status_code=201, response_model=UploadOut)
-def upload(claim_id: int, services: ServicesDep, actor: ActorDep,
+def upload(claim_id: ObjectId, services: ServicesDep, actor: ActorDep,
            doc_type: Annotated[str, Form(max_length=60, description="A document code the claim asks for")],
            file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")]) -> JSONResponse:
     """Upload one document. The same file again is not stored twice (200). The upload that
@@ -193,7 +194,7 @@ def upload(claim_id: int, services: ServicesDep, actor: ActorDep,
 
 
 @router.post("/claims/{claim_id}/reserve", response_model=ClaimOut)
-def reserve(claim_id: int, body: ReserveIn, request: Request, services: ServicesDep, actor: ActorDep,
+def reserve(claim_id: ObjectId, body: ReserveIn, request: Request, services: ServicesDep, actor: ActorDep,
             idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Set the case reserve, with a reason."""
     return _write(request, services, actor, idempotency_key, body, lambda s: claims_settlement.set_reserve(
@@ -201,7 +202,7 @@ def reserve(claim_id: int, body: ReserveIn, request: Request, services: Services
 
 
 @router.post("/claims/{claim_id}/assess", response_model=ClaimOut)
-def assess(claim_id: int, body: AssessIn, request: Request, services: ServicesDep, actor: ActorDep,
+def assess(claim_id: ObjectId, body: AssessIn, request: Request, services: ServicesDep, actor: ActorDep,
            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Agree the amount: salvage, average clause, deductibles, indemnity share and limits."""
     loss = Loss(body.loss_fen, body.salvage_fen, body.value_at_risk_fen, body.interruption_days)
@@ -210,7 +211,7 @@ def assess(claim_id: int, body: AssessIn, request: Request, services: ServicesDe
 
 
 @router.post("/claims/{claim_id}/payments", response_model=ClaimOut)
-def pay(claim_id: int, body: PaymentIn, request: Request, services: ServicesDep, actor: ActorDep,
+def pay(claim_id: ObjectId, body: PaymentIn, request: Request, services: ServicesDep, actor: ActorDep,
         idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Pay: advance (certain part), partial or final; never beyond reserve, agreement or limit.
     A retry with the same Idempotency-Key pays once."""
@@ -219,7 +220,7 @@ def pay(claim_id: int, body: PaymentIn, request: Request, services: ServicesDep,
 
 
 @router.post("/claims/{claim_id}/recoveries", response_model=ClaimOut)
-def recover(claim_id: int, body: RecoveryIn, request: Request, services: ServicesDep, actor: ActorDep,
+def recover(claim_id: ObjectId, body: RecoveryIn, request: Request, services: ServicesDep, actor: ActorDep,
             idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Salvage sold, subrogation or a refund received."""
     return _write(request, services, actor, idempotency_key, body, lambda s: claims_settlement.recover(
@@ -227,7 +228,7 @@ def recover(claim_id: int, body: RecoveryIn, request: Request, services: Service
 
 
 @router.post("/claims/{claim_id}/refuse", response_model=ClaimOut)
-def refuse(claim_id: int, body: RefusalIn, request: Request, services: ServicesDep, actor: ActorDep,
+def refuse(claim_id: ObjectId, body: RefusalIn, request: Request, services: ServicesDep, actor: ActorDep,
            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Refuse with a reason; the refusal notice is recorded today."""
     return _write(request, services, actor, idempotency_key, body, lambda s: claims_settlement.refuse(
@@ -235,7 +236,7 @@ def refuse(claim_id: int, body: RefusalIn, request: Request, services: ServicesD
 
 
 @router.post("/claims/{claim_id}/close", response_model=ClaimOut)
-def close(claim_id: int, body: CloseIn, request: Request, services: ServicesDep, actor: ActorDep,
+def close(claim_id: ObjectId, body: CloseIn, request: Request, services: ServicesDep, actor: ActorDep,
           idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Close, releasing the remaining reserve."""
     return _write(request, services, actor, idempotency_key, body, lambda s: claims_settlement.close_claim(
@@ -243,7 +244,7 @@ def close(claim_id: int, body: CloseIn, request: Request, services: ServicesDep,
 
 
 @router.post("/claims/{claim_id}/reopen", response_model=ClaimOut)
-def reopen(claim_id: int, body: ReopenIn, request: Request, services: ServicesDep, actor: ActorDep,
+def reopen(claim_id: ObjectId, body: ReopenIn, request: Request, services: ServicesDep, actor: ActorDep,
            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Reopen a closed or refused claim, with a reason and a new reserve."""
     return _write(request, services, actor, idempotency_key, body, lambda s: claims_settlement.reopen(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import func, select
 
-from sme_insure.http.deps import ActorDep, IdempotencyKey, ServicesDep
+from sme_insure.http.deps import ActorDep, IdempotencyKey, ObjectId, ServicesDep
 from sme_insure.http.schemas import (
     AdjustmentIn,
     CancellationIn,
@@ -35,9 +35,10 @@ router = APIRouter(prefix="/v1", tags=["policies"])
 @router.get("/policies")
 def list_policies(services: ServicesDep, actor: ActorDep,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  offset: Annotated[int, Query(ge=0)] = 0,
+                  offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
                   status_: Annotated[str | None, Query(alias="status")] = None,
-                  product: str | None = None, customer_id: int | None = None) -> PolicyPage:
+                  product: str | None = None,
+                  customer_id: Annotated[int | None, Query(ge=1, le=2**53)] = None) -> PolicyPage:
     """Policies of this tenant (a channel sees its own), newest first, with filters."""
     authorize(actor, Action.READ_POLICIES)
     query = scoped(Policy, actor.tenant_id, actor.channel_scope)
@@ -52,20 +53,20 @@ def list_policies(services: ServicesDep, actor: ActorDep,
 
 
 @router.get("/policies/{policy_id}")
-def get_policy(policy_id: int, services: ServicesDep, actor: ActorDep) -> PolicyOut:
+def get_policy(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> PolicyOut:
     """A policy's current state."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
         return policy_out(get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope), actor)
 
 
-def _transactions(session, policy_id: int) -> list[PremiumTransaction]:  # noqa: ANN001
+def _transactions(session, policy_id: ObjectId) -> list[PremiumTransaction]:  # noqa: ANN001
     return list(session.scalars(select(PremiumTransaction).where(
         PremiumTransaction.policy_id == policy_id).order_by(PremiumTransaction.sequence)))
 
 
 @router.get("/policies/{policy_id}/transactions")
-def transactions(policy_id: int, services: ServicesDep, actor: ActorDep) -> list[TransactionOut]:
+def transactions(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> list[TransactionOut]:
     """The premium transaction rows of a policy, in order."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
@@ -74,7 +75,7 @@ def transactions(policy_id: int, services: ServicesDep, actor: ActorDep) -> list
 
 
 @router.get("/policies/{policy_id}/document", response_class=HTMLResponse)
-def document(policy_id: int, services: ServicesDep, actor: ActorDep) -> HTMLResponse:
+def document(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> HTMLResponse:
     """The bilingual policy schedule (HTML) with the premium build-up and VAT."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
@@ -104,7 +105,7 @@ def _write(request: Request, services, actor, key, body, action) -> JSONResponse
 
 
 @router.post("/policies/{policy_id}/endorsements", status_code=201, response_model=TransactionOut)
-def endorse(policy_id: int, body: EndorsementIn, request: Request, services: ServicesDep,
+def endorse(policy_id: ObjectId, body: EndorsementIn, request: Request, services: ServicesDep,
             actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """A mid-term change, re-rated and charged or returned pro rata to the day."""
     return _write(request, services, actor, idempotency_key, body, lambda s: changes.endorse(
@@ -113,7 +114,7 @@ def endorse(policy_id: int, body: EndorsementIn, request: Request, services: Ser
 
 
 @router.post("/policies/{policy_id}/cancellations", status_code=201, response_model=TransactionOut)
-def cancel(policy_id: int, body: CancellationIn, request: Request, services: ServicesDep,
+def cancel(policy_id: ObjectId, body: CancellationIn, request: Request, services: ServicesDep,
            actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Cancel from a date: pro rata, short rate, or flat within the cooling-off period."""
     return _write(request, services, actor, idempotency_key, body, lambda s: changes.cancel(
@@ -121,7 +122,7 @@ def cancel(policy_id: int, body: CancellationIn, request: Request, services: Ser
 
 
 @router.post("/policies/{policy_id}/reinstatement", status_code=201, response_model=TransactionOut)
-def reinstate(policy_id: int, body: ReasonIn, request: Request, services: ServicesDep,
+def reinstate(policy_id: ObjectId, body: ReasonIn, request: Request, services: ServicesDep,
               actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Undo a cancellation."""
     return _write(request, services, actor, idempotency_key, body,
@@ -129,7 +130,7 @@ def reinstate(policy_id: int, body: ReasonIn, request: Request, services: Servic
 
 
 @router.post("/policies/{policy_id}/adjustments", status_code=201, response_model=TransactionOut)
-def adjust(policy_id: int, body: AdjustmentIn, request: Request, services: ServicesDep,
+def adjust(policy_id: ObjectId, body: AdjustmentIn, request: Request, services: ServicesDep,
            actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Year-end adjustment on actual sales or payroll."""
     return _write(request, services, actor, idempotency_key, body, lambda s: changes.adjust(
@@ -137,7 +138,7 @@ def adjust(policy_id: int, body: AdjustmentIn, request: Request, services: Servi
 
 
 @router.post("/policies/{policy_id}/renewals", status_code=status.HTTP_201_CREATED)
-def renew(policy_id: int, body: RenewalIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
+def renew(policy_id: ObjectId, body: RenewalIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
     """A renewal offer re-rated on the tables in force at renewal; bind it with consent."""
     with services.db.transaction() as session:
         return quote_out(binding.offer_renewal(session, services, actor, policy_id, body.changes), actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
-from sme_insure.http.deps import ActorDep, IdempotencyKey, ServicesDep
+from sme_insure.http.deps import ActorDep, IdempotencyKey, ObjectId, ServicesDep
 from sme_insure.http.schemas import (
     BindIn,
     CompareIn,
@@ -43,7 +43,7 @@ def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> list[Quo
 
 
 @router.get("/quotes/{quote_id}", tags=["quotes"])
-def get_quote(quote_id: int, services: ServicesDep, actor: ActorDep) -> QuoteOut:
+def get_quote(quote_id: ObjectId, services: ServicesDep, actor: ActorDep) -> QuoteOut:
     """A quote with its worksheet."""
     with services.db.reading() as session:
         return quote_out(quotes.get_quote(session, actor, quote_id), actor)
@@ -51,7 +51,7 @@ def get_quote(quote_id: int, services: ServicesDep, actor: ActorDep) -> QuoteOut
 
 @router.post("/quotes/{quote_id}/bind", tags=["quotes"], status_code=status.HTTP_201_CREATED,
              response_model=PolicyOut)
-def bind(quote_id: int, body: BindIn, request: Request, services: ServicesDep, actor: ActorDep,
+def bind(quote_id: ObjectId, body: BindIn, request: Request, services: ServicesDep, actor: ActorDep,
          idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Bind an accepted or approved quote into a policy, exactly once (send an Idempotency-Key)."""
     def operation(session):  # noqa: ANN001
@@ -74,7 +74,7 @@ def referral_queue(services: ServicesDep, actor: ActorDep, status: str = "pendin
 
 
 @router.post("/referrals/{referral_id}/decision", tags=["referrals"])
-def decide(referral_id: int, body: DecisionIn, services: ServicesDep, actor: ActorDep) -> ReferralOut:
+def decide(referral_id: ObjectId, body: DecisionIn, services: ServicesDep, actor: ActorDep) -> ReferralOut:
     """Approve (optionally loaded or discounted, within authority) or decline a referral."""
     with services.db.transaction() as session:
         r = referrals.decide(session, services, actor, referral_id, approve=body.approve,

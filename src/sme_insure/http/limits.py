@@ -1,0 +1,103 @@
+"""Resource limits at the edge: request body size and a per-key rate limit, each answered with a
+clear problem+json (413, 429 with ``Retry-After``) instead of exhausting the machine.
+
+The rate limit is a token bucket per API key (or client address without one), in memory: per
+worker process, which is what a single-node deployment needs; behind several nodes use the
+proxy's limiter instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sme_insure.http.problems import problem
+
+MAX_BODY = int(os.environ.get("SME_INSURE_MAX_BODY_BYTES", 2_000_000))
+MAX_UPLOAD = int(os.environ.get("SME_INSURE_MAX_UPLOAD_BYTES", 12_000_000))
+RATE = float(os.environ.get("SME_INSURE_RATE_PER_SECOND", 200))
+BURST = float(os.environ.get("SME_INSURE_RATE_BURST", 400))
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+class RateLimiter:
+    """Token buckets: ``rate`` requests a second on average, bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, who: str, now: float | None = None) -> float:
+        """0 if allowed, else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            b = self._buckets.setdefault(who, _Bucket(self.burst, now))
+            b.tokens = min(self.burst, b.tokens + (now - b.stamp) * self.rate)
+            b.stamp = now
+            if b.tokens >= 1:
+                b.tokens -= 1
+                return 0.0
+            return (1 - b.tokens) / self.rate
+
+
+class LimitsMiddleware:
+    """Pure ASGI middleware (streams are not buffered) enforcing both limits."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter | None = None) -> None:
+        self.app = app
+        self.limiter = limiter or RateLimiter(RATE, BURST)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        who = (headers.get(b"x-api-key") or headers.get(b"authorization") or b"").decode()[:40] \
+            or str((scope.get("client") or ("?",))[0])
+        wait = self.limiter.take(who)
+        if wait:
+            response = problem(429, "rate-limited", "Too many requests",
+                               f"rate limit of {self.limiter.rate:g} requests/s exceeded; retry later")
+            response.headers["Retry-After"] = str(max(1, round(wait)))
+            await response(scope, receive, send)
+            return
+        limit = MAX_UPLOAD if b"multipart/form-data" in headers.get(b"content-type", b"") else MAX_BODY
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await problem(413, "too-large", "Request too large",
+                          f"the body may be at most {limit:,} bytes")(scope, receive, send)
+            return
+        await self.app(scope, _capped(receive, limit), send)
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """Count streamed body bytes too (a missing or false Content-Length is no way around it)."""
+    seen = 0
+
+    async def wrapped() -> dict:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return wrapped
+
+
+class BodyTooLarge(Exception):
+    """A streamed body went past the limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the body may be at most {limit:,} bytes")
