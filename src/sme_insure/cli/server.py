@@ -42,7 +42,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
 
 
 @reports_errors
-def demo(customers: int = typer.Option(200, help="Customers to generate."),
+def demo(customers: int = typer.Option(3000, help="Customers to generate."),
          tenant: str = typer.Option("demo", help="Tenant code.")) -> None:
     """Load a synthetic demo book into the configured database."""
     from sme_insure.http.main import build_services
