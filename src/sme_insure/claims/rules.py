@@ -1,5 +1,5 @@
-"""Claims rules: statutory deadlines, triage thresholds, upload limits and per-product claim
-terms, read from ``data/rules.yaml`` and validated (unknown keys are errors)."""
+"""Claims rules: statutory deadlines, triage thresholds, upload limits, record retention and
+per-product claim terms, read from ``data/rules.yaml`` and validated (unknown keys are errors)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,12 @@ class Uploads(_Model):
     content_types: list[str] = Field(min_length=1)
 
 
+class Retention(_Model):
+    """How long claim records are kept before a person's request may erase them."""
+
+    closed_claim_documents_days: int = Field(gt=0)
+
+
 class ProductTerms(_Model):
     """Claim terms of one product: the input holding the indemnity percentage (export credit)
     and a waiting period before perils such as protracted default become payable."""
@@ -59,6 +65,7 @@ class ClaimRules(_Model):
     deadlines: Deadlines
     triage: Triage
     uploads: Uploads
+    retention: Retention
     products: dict[str, ProductTerms] = Field(default_factory=dict)
 
     def product(self, code: str) -> ProductTerms:

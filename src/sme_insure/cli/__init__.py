@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from sme_insure.cli import life, products, rating, reserve, server, stats, study, tables
+from sme_insure.cli import (
+    audit,
+    life,
+    privacy,
+    products,
+    rating,
+    reserve,
+    server,
+    stats,
+    study,
+    tables,
+)
 
 app = typer.Typer(
     help="sme-insure: products, rating, policies, claims and actuarial tools.", no_args_is_help=True
@@ -15,6 +26,8 @@ app.add_typer(life.app, name="life")
 app.add_typer(life.illustrate_app, name="illustrate")
 app.add_typer(reserve.app, name="reserve")
 app.add_typer(study.app, name="study")
+app.add_typer(audit.app, name="audit")
+app.add_typer(privacy.app, name="privacy")
 app.command()(rating.quote)
 app.command()(rating.rate)
 app.command()(server.serve)

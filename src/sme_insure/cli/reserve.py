@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sme_insure.errors import SmeInsureError
+from sme_insure.errors import InputError, Issue, SmeInsureError
 from sme_insure.reserving import (
     Grain,
     ReservingConfig,
@@ -65,14 +65,38 @@ def _report_issues(result: ReservingResult) -> None:
         _err.print(f"  ... and {len(result.issues) - MAX_ISSUES_SHOWN} more (see --out .json)")
 
 
+def _run_on_database(tenant: str, as_of: datetime, by: str, grain: Grain | None,
+                     config: Path | None) -> ReservingResult:
+    """The system's own transactions of one tenant (an actuary of that tenant)."""
+    from sme_insure.http.main import build_services
+    from sme_insure.policies.states import Role
+    from sme_insure.services.actor import Actor
+    from sme_insure.services.actuarial import reserve_book
+    from sme_insure.services.keys import tenant_of
+
+    services = build_services()
+    keys = tuple(name.strip() for name in by.split(",") if name.strip())
+    settings = load_config(config) if config is not None else None
+    with services.db.reading() as session:
+        actor = Actor(tenant_of(session, tenant).id, None, Role.ACTUARY)
+        return reserve_book(session, services.catalogue, actor, as_of=as_of.date(), by=keys,
+                            grain=grain, config=settings)
+
+
 def _run(
-    transactions: Path,
-    premiums: Path,
+    transactions: Path | None,
+    premiums: Path | None,
     as_of: datetime,
     by: str,
     grain: Grain | None,
     config: Path | None,
+    tenant: str = "demo",
 ) -> ReservingResult:
+    if transactions is None and premiums is None:
+        return _run_on_database(tenant, as_of, by, grain, config)
+    if transactions is None or premiums is None:
+        raise InputError([Issue("--transactions/--premiums", None,
+                                "give both files, or neither to reserve on the database")])
     claims = read_claim_transactions(transactions)
     earned = read_premium_transactions(premiums)
     settings = load_config(config) if config is not None else ReservingConfig()
@@ -82,18 +106,22 @@ def _run(
 
 
 def reserve(
-    transactions: Annotated[Path, typer.Option(help="claim transactions, .csv or .parquet")],
-    premiums: Annotated[Path, typer.Option(help="premium transactions, .csv or .parquet")],
     as_of: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="valuation date")],
     by: Annotated[str, typer.Option(help="segment columns, comma-separated")] = "line",
     grain: Annotated[Grain | None, typer.Option(help="overrides the config's grain")] = None,
     config: Annotated[Path | None, typer.Option(help="YAML reserving configuration")] = None,
     html: Annotated[Path | None, typer.Option(help="write an HTML report here")] = None,
     out: Annotated[Path | None, typer.Option(help="results: .csv, .parquet or .json")] = None,
+    transactions: Annotated[Path | None, typer.Option(
+        help="claim transactions, .csv or .parquet (default: the database)")] = None,
+    premiums: Annotated[Path | None, typer.Option(
+        help="premium transactions, .csv or .parquet (default: the database)")] = None,
+    tenant: Annotated[str, typer.Option(help="tenant, when reserving on the database")] = "demo",
 ) -> None:
-    """Build triangles at AS_OF, fit each line's method and report reserves by segment."""
+    """Build triangles at AS_OF, fit each line's method and report reserves by segment; on the
+    system's own transactions, or on imported files."""
     try:
-        result = _run(transactions, premiums, as_of, by, grain, config)
+        result = _run(transactions, premiums, as_of, by, grain, config, tenant)
         for path in (p for p in (out, html) if p is not None):
             result.write(path)
     except SmeInsureError as error:

@@ -56,7 +56,18 @@ def export(table_id: str, version: str, path: Path) -> None:
 
 @app.command("import")
 @reports_errors
-def import_(path: Path, into: Path = typer.Option(None, help="Tables folder.")) -> None:
-    """Import a workbook (checked like any table) as CSV + YAML into the tables folder."""
-    written = write_version(from_excel(path), into or tables_dir())
-    console.print(f"wrote {written}")
+def import_(path: Path, into: Path = typer.Option(None, help="Tables folder."),
+            reason: str = typer.Option(None, help="Why this version (kept in the audit trail).")) -> None:
+    """Import a workbook (checked like any table) as CSV + YAML into the tables folder; the new
+    version is recorded in the audit trail of the configured database."""
+    from sme_insure.http.main import database_url
+    from sme_insure.services.audit import record_table_version
+    from sme_insure.storage.database import Database
+
+    table = from_excel(path)
+    written = write_version(table, into or tables_dir())
+    db = Database(database_url())
+    db.migrate()
+    record_table_version(db, table, written, reason)
+    db.engine.dispose()
+    console.print(f"wrote {written} (recorded in the audit trail)")

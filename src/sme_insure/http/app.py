@@ -7,13 +7,16 @@ from fastapi import FastAPI
 from sme_insure import __version__
 from sme_insure.http import (
     problems,
+    routes_actuarial,
     routes_catalogue,
     routes_claims,
+    routes_jobs,
     routes_pension,
     routes_policies,
     routes_quotes,
     routes_statistics,
 )
+from sme_insure.http.limits import LimitsMiddleware
 from sme_insure.services.context import Services
 
 
@@ -24,8 +27,9 @@ def create_app(services: Services | None) -> FastAPI:
                               "Money is in integer fen (0.01 CNY). Errors are RFC 9457 problem+json.")
     app.state.services = services  # None only when exporting the OpenAPI contract
     problems.install(app)
+    app.add_middleware(LimitsMiddleware)  # body size and per-key rate limits (413, 429)
     routers = (routes_catalogue, routes_quotes, routes_policies, routes_pension, routes_claims,
-               routes_statistics)
+               routes_statistics, routes_jobs, routes_actuarial)
     for module in routers:
         app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     from sme_insure.web import pages  # the pages are a layer over the same services

@@ -1,18 +1,24 @@
 """Resource limits at the edge: request body size and a per-key rate limit, each answered with a
 clear problem+json (413, 429 with ``Retry-After``) instead of exhausting the machine.
 
-The rate limit is a token bucket per API key (or client address without one), in memory: per
-worker process, which is what a single-node deployment needs; behind several nodes use the
-proxy's limiter instead.
+The rate limit is a token bucket per API key (its public prefix; the client address without
+a key), in memory: per worker process, which is what a single-node deployment needs; behind
+several nodes use the proxy's limiter instead. Buckets that have refilled are dropped once there
+are many, so a stream of made-up keys cannot grow the table without bound.
+
+A body that streams past the limit raises :class:`BodyTooLarge`, an ``HTTPException`` (413) that
+FastAPI passes through its body parsing and :mod:`sme_insure.http.problems` answers.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sme_insure.http.problems import problem
@@ -21,6 +27,7 @@ MAX_BODY = int(os.environ.get("SME_INSURE_MAX_BODY_BYTES", 2_000_000))
 MAX_UPLOAD = int(os.environ.get("SME_INSURE_MAX_UPLOAD_BYTES", 12_000_000))
 RATE = float(os.environ.get("SME_INSURE_RATE_PER_SECOND", 200))
 BURST = float(os.environ.get("SME_INSURE_RATE_BURST", 400))
+MAX_BUCKETS = 10_000
 
 
 @dataclass
@@ -41,6 +48,8 @@ class RateLimiter:
         """0 if allowed, else the seconds to wait."""
         now = time.monotonic() if now is None else now
         with self._lock:
+            if len(self._buckets) >= MAX_BUCKETS and who not in self._buckets:
+                self._prune(now)
             b = self._buckets.setdefault(who, _Bucket(self.burst, now))
             b.tokens = min(self.burst, b.tokens + (now - b.stamp) * self.rate)
             b.stamp = now
@@ -49,29 +58,43 @@ class RateLimiter:
                 return 0.0
             return (1 - b.tokens) / self.rate
 
+    def _prune(self, now: float) -> None:
+        """Drop buckets that are full again (forgetting them changes nothing)."""
+        refill = self.burst / self.rate
+        self._buckets = {k: b for k, b in self._buckets.items() if now - b.stamp < refill}
+
+
+def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
+    """The bucket's name: the key's public prefix (``smei_<prefix>``), else the client address."""
+    text = headers.get(b"x-api-key") or headers.get(b"authorization", b"").removeprefix(b"Bearer ")
+    if text:
+        return "key:" + text.decode("latin-1")[:17]
+    return "ip:" + str((scope.get("client") or ("?",))[0])
+
 
 class LimitsMiddleware:
     """Pure ASGI middleware (streams are not buffered) enforcing both limits."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter | None = None, *, max_body: int = MAX_BODY,
+                 max_upload: int = MAX_UPLOAD) -> None:
         self.app = app
         self.limiter = limiter or RateLimiter(RATE, BURST)
+        self.max_body, self.max_upload = max_body, max_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        who = (headers.get(b"x-api-key") or headers.get(b"authorization") or b"").decode()[:40] \
-            or str((scope.get("client") or ("?",))[0])
-        wait = self.limiter.take(who)
+        wait = self.limiter.take(_caller(scope, headers))
         if wait:
             response = problem(429, "rate-limited", "Too many requests",
                                f"rate limit of {self.limiter.rate:g} requests/s exceeded; retry later")
-            response.headers["Retry-After"] = str(max(1, round(wait)))
+            response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
             await response(scope, receive, send)
             return
-        limit = MAX_UPLOAD if b"multipart/form-data" in headers.get(b"content-type", b"") else MAX_BODY
+        multipart = b"multipart/form-data" in headers.get(b"content-type", b"")
+        limit = self.max_upload if multipart else self.max_body
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await problem(413, "too-large", "Request too large",
@@ -96,8 +119,8 @@ def _capped(receive: Receive, limit: int) -> Receive:
     return wrapped
 
 
-class BodyTooLarge(Exception):
-    """A streamed body went past the limit."""
+class BodyTooLarge(HTTPException):
+    """A streamed body went past the limit (413)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"the body may be at most {limit:,} bytes")
+        super().__init__(413, f"the body may be at most {limit:,} bytes")

@@ -2,7 +2,7 @@
 
 ``SME_INSURE_DATABASE_URL`` (default: an SQLite file ``var/sme-insure.db``), ``SME_INSURE_DATA_KEY``
 (default for the demo: a key file beside the database), ``SME_INSURE_PRODUCTS`` and
-``SME_INSURE_TABLES`` (default: the checkout's folders).
+``SME_INSURE_TABLES`` (default: the checkout's folders), ``SME_INSURE_LOG_LEVEL`` (default ``warning``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from sme_insure.http.app import create_app
+from sme_insure.http.logs import configure_logging
 from sme_insure.privacy import Vault
 from sme_insure.services.context import Services
 from sme_insure.settings import default_catalogue
@@ -40,5 +41,7 @@ def build_services() -> Services:
 
 
 def app_factory() -> FastAPI:
-    """What ``uvicorn --factory sme_insure.http.main:app_factory`` serves."""
+    """What ``uvicorn --factory sme_insure.http.main:app_factory`` serves (personal data masked
+    in every log handler, level from ``SME_INSURE_LOG_LEVEL``)."""
+    configure_logging()
     return create_app(build_services())

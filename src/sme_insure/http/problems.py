@@ -2,7 +2,8 @@
 
 ``InputError`` → 422 with ``errors`` naming each field, value and what is allowed;
 ``NotFoundError`` → 404 (also for another tenant's objects); ``StateError`` and ``ConflictError``
-→ 409; ``PermissionDenied`` → 403 (401 for a missing or invalid key); request validation → 422.
+→ 409; ``PermissionDenied`` → 403 (401 for a missing or invalid key); request validation → 422;
+a body streaming past the size limit (``limits.BodyTooLarge``) → 413.
 Anything else is a 500 without internals in the body.
 """
 
@@ -110,9 +111,25 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
                    errors=errors)
 
 
+_HTTP_KINDS = {413: ("too-large", "Request too large")}  # limits.BodyTooLarge, raised mid-body
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette's 405 names only one route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods - {"HEAD"}))
+
+
 async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-    response = problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
-    response.headers.update(exc.headers or {})  # e.g. Allow on 405 (RFC 9110)
+    kind, title = _HTTP_KINDS.get(exc.status_code, ("http", str(exc.detail)))
+    response = problem(exc.status_code, kind, title, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["Allow"] = _allowed_methods(request)  # RFC 9110: list them all
     return response
 
 

@@ -4,6 +4,7 @@ refuse, close, reopen, transactions and the statutory deadline list. Writes take
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -38,7 +39,7 @@ from sme_insure.http.claims_schemas import (
     UploadOut,
 )
 from sme_insure.http.deps import ActorDep, IdempotencyKey, ObjectId, ServicesDep
-from sme_insure.services import claims, claims_documents, claims_reporting, claims_settlement
+from sme_insure.services import audit, claims, claims_documents, claims_reporting, claims_settlement
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import balances, get_claim, product_of, received, rules
 from sme_insure.services.context import Services
@@ -59,7 +60,8 @@ def _personal(actor: Actor, services: Services, token: str | None, mask: Callabl
 def document_out(d: ClaimDocument) -> DocumentOut:
     """An uploaded file's record."""
     return DocumentOut(id=d.id, doc_type=d.doc_type, filename=d.filename, content_type=d.content_type,
-                       size_bytes=d.size_bytes, sha256=d.sha256, uploaded_at=d.created_at)
+                       size_bytes=d.size_bytes, sha256=d.sha256,
+                       uploaded_at=d.created_at if d.created_at.tzinfo else d.created_at.replace(tzinfo=dt.UTC))
 
 
 def documents_out(session: Session, services: Services, claim: Claim,
@@ -73,9 +75,19 @@ def documents_out(session: Session, services: Services, claim: Claim,
                         complete_on=claim.docs_complete_on, files=[document_out(f) for f in files or []])
 
 
-def claim_out(session: Session, services: Services, actor: Actor, c: Claim) -> ClaimOut:
-    """A claim's state, personal data masked for roles that don't need it."""
+def claim_out(session: Session, services: Services, actor: Actor, c: Claim,
+              page: dict[int, list[str]] | None = None) -> ClaimOut:
+    """A claim's state, personal data masked for roles that don't need it; what a staff role
+    sees unmasked is recorded (or added to the ``page`` the caller records once)."""
     b = balances(c)
+    if actor.role.sees_personal_data:
+        shown = zip(("contact_phone", "bank_account", "insured_person"),
+                    (c.contact_phone_enc, c.bank_account_enc, c.subject_enc), strict=True)
+        fields = ["description"] + [f for f, v in shown if v]
+        if page is None:
+            audit.record_read(session, actor, "claim", {c.id: fields})
+        else:
+            page[c.id] = fields
     timers = [TimerOut(name=t.name, started=t.started, due=t.due, stopped=t.stopped, state=s)
               for t, s in claims_reporting.claim_timers(services, c)]
     return ClaimOut(
@@ -134,8 +146,10 @@ def list_claims(services: ServicesDep, actor: ActorDep,
     with services.db.reading() as session:
         total, rows = claims.list_claims(session, actor, status=status_, queue=queue,
                                          policy_id=policy_id, limit=limit, offset=offset)
-        return ClaimPage(items=[claim_out(session, services, actor, c) for c in rows],
-                         total=total, limit=limit, offset=offset)
+        page: dict[int, list[str]] = {}
+        items = [claim_out(session, services, actor, c, page) for c in rows]
+        audit.record_read(session, actor, "claim", page)
+        return ClaimPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/claims/deadlines")

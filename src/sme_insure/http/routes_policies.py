@@ -23,7 +23,7 @@ from sme_insure.http.schemas import (
 )
 from sme_insure.http.views import customer_out, policy_out, quote_out, transaction_out
 from sme_insure.policies.documents import render_schedule
-from sme_insure.services import binding, changes
+from sme_insure.services import audit, binding, changes
 from sme_insure.services.actor import Action, authorize
 from sme_insure.services.idempotency import request_hash, run_idempotent
 from sme_insure.storage.repos import get_scoped, scoped
@@ -49,7 +49,10 @@ def list_policies(services: ServicesDep, actor: ActorDep,
     with services.db.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(Policy.id.desc()).limit(limit).offset(offset)).all()
-        return PolicyPage(items=[policy_out(p, actor) for p in rows], total=total, limit=limit, offset=offset)
+        page: dict[int, list[str]] = {}
+        items = [policy_out(p, actor, page) for p in rows]
+        audit.record_read(session, actor, "policy", page)
+        return PolicyPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/policies/{policy_id}")

@@ -16,7 +16,7 @@ from sme_insure.http.schemas import (
     ReferralOut,
 )
 from sme_insure.http.views import policy_out, quote_out
-from sme_insure.services import binding, quotes, referrals
+from sme_insure.services import audit, binding, quotes, referrals
 from sme_insure.services.idempotency import request_hash, run_idempotent
 
 router = APIRouter(prefix="/v1")
@@ -32,7 +32,7 @@ def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> Quote
         return quote_out(quote, actor)
 
 
-@router.post("/quotes/compare", tags=["quotes"], status_code=status.HTTP_201_CREATED)
+@router.post("/quote-comparisons", tags=["quotes"], status_code=status.HTTP_201_CREATED)
 def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> list[QuoteOut]:
     """Several plan options of one risk, quoted side by side."""
     with services.db.transaction() as session:
@@ -69,8 +69,11 @@ def bind(quote_id: ObjectId, body: BindIn, request: Request, services: ServicesD
 def referral_queue(services: ServicesDep, actor: ActorDep, status: str = "pending") -> list[ReferralOut]:
     """Referred quotes waiting for (or given) an underwriter's decision."""
     with services.db.reading() as session:
-        return [ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q, actor),
-                            decision=r.decision) for r, q in referrals.queue(session, actor, status)]
+        page: dict[int, list[str]] = {}
+        items = [ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q, actor, page),
+                             decision=r.decision) for r, q in referrals.queue(session, actor, status)]
+        audit.record_read(session, actor, "quote", page)
+        return items
 
 
 @router.post("/referrals/{referral_id}/decision", tags=["referrals"])

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+)
 
+
+def _date_text(value: object) -> object:
+    """Dates come as ``YYYY-MM-DD`` text; a number is not a date here."""
+    if not isinstance(value, str | dt.date):
+        raise ValueError("a date as YYYY-MM-DD text")
+    return value
+
+
+DateText = Annotated[dt.date, BeforeValidator(_date_text)]
 Inputs = dict[str, str | int | float | bool | None]
 Person = dict[str, str | int | float | bool | None]
 
@@ -47,8 +64,8 @@ class CustomerOut(BaseModel):
 
 class QuoteIn(In):
     product: str = Field(examples=["SME_PROPERTY"])
-    customer_id: StrictInt = Field(ge=1)
-    start_date: dt.date
+    customer_id: StrictInt = Field(ge=1, le=2**53)
+    start_date: DateText
     inputs: Inputs
     persons: list[Person] | None = Field(
         default=None, max_length=5000,
@@ -121,7 +138,7 @@ class PolicyPage(BaseModel):
 
 
 class EndorsementIn(In):
-    effective_date: dt.date
+    effective_date: DateText
     changes: Inputs = Field(default_factory=dict)
     persons: list[Person] | None = Field(
         default=None, max_length=5000, description="Group lines: the whole new roster (bulk change)")
@@ -133,7 +150,7 @@ class EndorsementIn(In):
 
 
 class CancellationIn(In):
-    effective_date: dt.date
+    effective_date: DateText
     reason: str = Field(min_length=1, max_length=500)
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from sme_insure.customers import mask_id_number, mask_mobile
 from sme_insure.http.schemas import CustomerOut, PolicyOut, QuoteOut, TransactionOut
 from sme_insure.privacy import Vault
+from sme_insure.services import audit
 from sme_insure.services.actor import Actor
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
 
@@ -15,9 +18,12 @@ def customer_out(c: Customer, actor: Actor, vault: Vault, created: bool = False)
     """A customer; resident ID and phone numbers masked unless the role sees personal data."""
     ident = vault.decrypt(c.identifier_enc)
     phone = vault.decrypt(c.phone_enc) if c.phone_enc else None
+    personal = [f for f, shown in (("identifier", c.entity_type == "natural_person"), ("phone", phone)) if shown]
     if not actor.role.sees_personal_data:
         ident = mask_id_number(ident) if c.entity_type == "natural_person" else ident
         phone = mask_mobile(phone) if phone else None
+    elif personal:
+        audit.record_read(object_session(c), actor, "customer", {c.id: personal})
     return CustomerOut(id=c.id, kind=c.kind, identifier=ident, name=c.name, phone=phone,
                        province=c.province, entity_type=c.entity_type, size_class=c.size_class,
                        industry=c.industry, flags=list(c.details.get("flags", [])), created=created)
@@ -33,8 +39,18 @@ def shown_inputs(inputs: dict[str, Any], actor: Actor) -> dict[str, Any]:
     return {**inputs, "persons": masked}
 
 
-def quote_out(q: Quote, actor: Actor) -> QuoteOut:
+def _schedule_read(obj: Quote | Policy, kind: str, actor: Actor, page: dict[int, list[str]] | None) -> None:
+    """A schedule shown unmasked: recorded now, or added to the ``page`` the caller records."""
+    if obj.inputs.get("persons") and actor.role.sees_personal_data:
+        if page is None:
+            audit.record_read(object_session(obj), actor, kind, {obj.id: ["persons"]})
+        else:
+            page[obj.id] = ["persons"]
+
+
+def quote_out(q: Quote, actor: Actor, page: dict[int, list[str]] | None = None) -> QuoteOut:
     """A quote with its money, reasons, versions and worksheet."""
+    _schedule_read(q, "quote", actor, page)
     return QuoteOut(id=q.id, product=q.product_code, product_version=q.product_version,
                     customer_id=q.customer_id, status=q.status, decision=q.decision,
                     reasons=q.reasons, inputs=shown_inputs(q.inputs, actor), money=q.money, premium_fen=q.premium_fen,
@@ -42,8 +58,9 @@ def quote_out(q: Quote, actor: Actor) -> QuoteOut:
                     versions=q.versions, worksheet=q.worksheet, renewal_of=q.renewal_of)
 
 
-def policy_out(p: Policy, actor: Actor) -> PolicyOut:
+def policy_out(p: Policy, actor: Actor, page: dict[int, list[str]] | None = None) -> PolicyOut:
     """A policy's current state."""
+    _schedule_read(p, "policy", actor, page)
     return PolicyOut(id=p.id, number=p.number, product=p.product_code, product_version=p.product_version,
                      line=p.line, customer_id=p.customer_id, quote_id=p.quote_id, status=p.status,
                      start_date=p.start_date, end_date=p.end_date, cancelled_on=p.cancelled_on,

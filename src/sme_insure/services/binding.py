@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from sme_insure.errors import StateError
 from sme_insure.policies.states import PolicyStatus, QuoteStatus, TransactionKind
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.quotes import check_bindable, create_quote
@@ -45,6 +46,9 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
         transaction_date=services.today(), premium_fen=quote.money["premium"],
         vat_fen=quote.money["vat"], annual_premium_after_fen=quote.money["premium"],
         inputs_after=quote.inputs, reason="new business", created_by_key=actor.key_id))
+    audit.record(session, actor, "policy.bind", "policy", policy.id, {
+        "number": policy.number, "quote_id": quote.id, "premium_fen": quote.money["premium"]},
+        "renewal, with the customer's consent" if consent else "new business")
     return policy
 
 
@@ -58,6 +62,9 @@ def offer_renewal(session: Session, services: Services, actor: Actor, policy_id:
         raise StateError(f"policy {policy.number} is {policy.status}; only an issued policy renews")
     if services.today() > policy.end_date + dt.timedelta(days=30):
         raise StateError(f"policy {policy.number} expired on {policy.end_date}; quote new business")
-    return create_quote(session, services, actor, product_code=policy.product_code,
-                        customer_id=policy.customer_id, inputs={**policy.inputs, **(changes or {})},
-                        start_date=max(policy.end_date, services.today()), renewal_of=policy.id)
+    quote = create_quote(session, services, actor, product_code=policy.product_code,
+                         customer_id=policy.customer_id, inputs={**policy.inputs, **(changes or {})},
+                         start_date=max(policy.end_date, services.today()), renewal_of=policy.id)
+    audit.record(session, actor, "policy.offer_renewal", "policy", policy.id,
+                 {"quote_id": quote.id, "changed_inputs": sorted(changes or {})})
+    return quote

@@ -19,6 +19,7 @@ from sme_insure.policies.proration import (
     round_fraction,
 )
 from sme_insure.policies.states import Decision, PolicyStatus, TransactionKind
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.pricing import price
@@ -40,6 +41,9 @@ def _record(session: Session, policy: Policy, actor: Actor, services: Services, 
         premium_fen=premium, vat_fen=vat, annual_premium_after_fen=policy.annual_premium_fen,
         inputs_after=policy.inputs, reason=reason, created_by_key=actor.key_id)
     session.add(row)
+    audit.record(session, actor, f"policy.{kind}", "policy", policy.id, {
+        "sequence": policy.sequence, "effective_date": effective, "premium_fen": premium, "vat_fen": vat,
+        "annual_premium_after_fen": policy.annual_premium_fen, "status": policy.status}, reason)
     return row
 
 

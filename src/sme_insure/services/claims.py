@@ -30,6 +30,7 @@ from sme_insure.claims.vocabulary import ClaimStatus, Route
 from sme_insure.customers import validate_resident_id
 from sme_insure.errors import InputError, Issue, NotFoundError, StateError
 from sme_insure.policies.states import Role
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import (
     policy_facts,
@@ -216,6 +217,9 @@ def report_claim(session: Session, services: Services, actor: Actor, data: Claim
     session.add(claim)
     session.flush()
     claim.number = f"CL{data.loss_date:%Y}{actor.tenant_id:03d}{claim.id:08d}"
+    audit.record(session, actor, "claim.report", "claim", claim.id, {
+        "number": claim.number, "policy_id": policy.id, "coverage": claim.coverage, "route": claim.route,
+        "estimated_fen": claim.estimated_fen})
     record(session, services, actor, claim, ledger.initial_reserve(claim.estimated_fen,
                                                                    claim.cover["available_fen"]),
            reason="first notice of loss: estimate")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sme_insure.claims.cover import outstanding
 from sme_insure.claims.uploads import check_upload
 from sme_insure.claims.vocabulary import ClaimStatus, Route
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import get_claim, lock_claim, received, require_status, rules
 from sme_insure.services.claims_settlement import settle_fast_track
@@ -50,6 +51,8 @@ def upload_document(session: Session, services: Services, actor: Actor, claim_id
                         uploaded_by_key=actor.key_id)
     session.add(doc)
     session.flush()
+    audit.record(session, actor, "claim.document_upload", "claim", claim.id, {
+        "document_id": doc.id, "doc_type": doc.doc_type, "sha256": doc.sha256, "size_bytes": doc.size_bytes})
     if claim.docs_complete_on is None and not outstanding(claim.documents_required, received(session, claim)):
         claim.docs_complete_on = services.today()
         if claim.route == Route.FAST_TRACK:

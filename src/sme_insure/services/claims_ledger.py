@@ -34,6 +34,7 @@ from sme_insure.claims.rules import ClaimRules, default_rules, load_rules
 from sme_insure.claims.vocabulary import ClaimStatus
 from sme_insure.errors import ConfigurationError, NotFoundError, StateError
 from sme_insure.policies.states import Role
+from sme_insure.services import audit
 from sme_insure.services.actor import Actor
 from sme_insure.services.context import Services
 from sme_insure.storage.claims_schema import Claim, ClaimDocument, ClaimTransaction
@@ -110,6 +111,9 @@ def record(session: Session, services: Services, actor: Actor, claim: Claim, mov
         case_reserve_change_fen=movement.case_reserve_change_fen, payment_type=payment_type,
         reason=reason, created_by_key=actor.key_id)
     session.add(row)
+    audit.record(session, actor, f"claim.{movement.kind}", "claim", claim.id, {
+        "sequence": claim.sequence, "paid_fen": movement.paid_fen, "payment_type": payment_type,
+        "case_reserve_change_fen": movement.case_reserve_change_fen}, reason)
     return row
 
 

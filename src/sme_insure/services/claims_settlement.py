@@ -20,6 +20,7 @@ from sme_insure.claims.deadlines import days_between
 from sme_insure.claims.limits import available, coverage_deductibles, sum_insured
 from sme_insure.claims.vocabulary import ClaimStatus, PaymentType, RecoveryKind
 from sme_insure.errors import InputError, Issue, StateError
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import (
     balances,
@@ -72,6 +73,8 @@ def _agree(session: Session, services: Services, actor: Actor, claim: Claim, res
     today = services.today()
     claim.assessment = {"loss": asdict(loss), "steps": worksheet(result), "reason": reason}
     claim.agreed_fen, claim.agreed_on = result.payable_fen, today
+    audit.record(session, actor, "claim.assess", "claim", claim.id,
+                 {"agreed_fen": result.payable_fen, "loss": asdict(loss)}, reason)
     _decided(claim, today)
     target = max(result.payable_fen - claim.payments_fen, 0)
     if target != claim.reserve_fen:
@@ -183,6 +186,7 @@ def refuse(session: Session, services: Services, actor: Actor, claim_id: int, *,
     if claim.payments_fen:
         raise StateError(f"{claim.payments_fen} fen has been paid on claim {claim.number}; close it instead")
     claim.refusal_reason, claim.refusal_decided_on, claim.refusal_notice_on = reason, decided, today
+    audit.record(session, actor, "claim.refuse", "claim", claim.id, {"decided_on": decided}, reason)
     if claim.decided_on is None:
         claim.decided_on, claim.report_to_decision_days = decided, days_between(claim.report_date, decided)
     _close(session, services, actor, claim, REFUSED, f"refused: {reason}")

@@ -29,6 +29,10 @@ class DocumentStore(Protocol):
         """The bytes stored under ``key``."""
         ...
 
+    def delete(self, key: str) -> None:
+        """Remove what is stored under ``key`` (nothing if it is gone)."""
+        ...
+
 
 class DiskDocumentStore:
     """Files under ``root``: ``ab/cd/abcd…`` for a SHA-256 of ``abcd…``."""
@@ -65,6 +69,10 @@ class DiskDocumentStore:
         if not path.exists():
             raise NotFoundError("document", key)
         return path.read_bytes()
+
+    def delete(self, key: str) -> None:
+        """Remove the file (an erasure request)."""
+        self._path(key).unlink(missing_ok=True)
 
 
 def documents_store(services: Services) -> DocumentStore:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sme_insure.errors import InputError, Issue, NotFoundError, PermissionDenied
 from sme_insure.policies.states import Role
+from sme_insure.services import audit
 from sme_insure.services.actor import Actor
 from sme_insure.storage.schema import ApiKey, Tenant
 from sme_insure.underwriting import Authority
@@ -52,6 +53,8 @@ def create_key(session: Session, tenant_code: str, role: str, *, name: str = "",
                  name=name or role, channel=channel, authority=authority)
     session.add(key)
     session.flush()
+    audit.record(session, None, "key.create", "api_key", key.id, {
+        "prefix": prefix, "role": role, "channel": channel, "authority": authority}, tenant_id=tenant.id)
     return NewKey(key.id, tenant_code, Role(role), f"smei_{prefix}_{secret}")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sme_insure.catalogue.terms import Text
 from sme_insure.errors import InputError, Issue, StateError
 from sme_insure.policies.states import Decision, QuoteStatus
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.customers import customer_type
@@ -63,6 +64,9 @@ def create_quote(session: Session, services: Services, actor: Actor, *, product_
     session.flush()
     if status == QuoteStatus.REFERRED:
         session.add(Referral(tenant_id=actor.tenant_id, quote_id=quote.id, status="pending"))
+    audit.record(session, actor, "quote.create", "quote", quote.id, {
+        "customer_id": customer.id, "product": product.code, "version": product.version, "status": status,
+        "decision": quote.decision, "premium_fen": quote.premium_fen, "renewal_of": renewal_of})
     return quote
 
 

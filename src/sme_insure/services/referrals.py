@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sme_insure.errors import InputError, Issue, PermissionDenied, StateError
 from sme_insure.money import to_fen
 from sme_insure.rating.totals import policy_totals
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.storage.repos import get_scoped
@@ -63,6 +64,8 @@ def decide(session: Session, services: Services, actor: Actor, referral_id: int,
     referral.status = "approved" if approve else "declined"
     referral.decided_by_key, referral.decided_at = actor.key_id, utcnow()
     referral.decision = _record(approve, reason, loading, discount, actor)
+    audit.record(session, actor, f"referral.{referral.status}", "referral", referral.id, {
+        "quote_id": quote.id, "loading": loading, "discount": discount, "premium_fen": quote.premium_fen}, reason)
     return referral
 
 

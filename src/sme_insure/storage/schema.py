@@ -171,4 +171,5 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+import sme_insure.storage.audit_schema  # noqa: E402 (audit trail and jobs, same Base)
 import sme_insure.storage.claims_schema  # noqa: E402, F401 (claims tables, same Base)

@@ -1,0 +1,110 @@
+"""Resource limits over HTTP: body size (declared and streamed) → 413, per-key rate limit → 429
+with Retry-After, pagination cap → 422, claim upload size, and long work as background jobs
+with a timeout (GET /v1/jobs/{id})."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sme_insure.errors import PermissionDenied
+from sme_insure.http.app import create_app
+from sme_insure.http.limits import LimitsMiddleware, RateLimiter
+from sme_insure.services import jobs
+from sme_insure.services.keys import authenticate
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def small(services):
+    """The app behind a small limiter: 1 request a second, bursts of 3, bodies up to 10 kB."""
+    return TestClient(LimitsMiddleware(create_app(services), RateLimiter(1, 3), max_body=10_000))
+
+
+def _actor(services, headers):
+    with services.db.reading() as s:
+        return authenticate(s, headers["X-API-Key"])
+
+
+def test_body_over_the_limit_is_413_declared_or_streamed(client, small, keys):
+    big = {"kind": "enterprise", "identifier": "x", "name": "n" * 20_000}
+    r = small.post("/v1/customers", json=big, headers=keys.channel)
+    assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
+    assert r.json()["title"] == "Request too large" and "10,000 bytes" in r.json()["detail"]
+
+    def chunks():  # no Content-Length: counted as it streams
+        for _ in range(30):
+            yield b" " * 1000
+
+    r = small.post("/v1/customers", content=chunks(), headers={**keys.service, "content-type": "application/json"})
+    assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
+    r = client.post("/v1/customers", content=b"{" + b" " * 2_100_000 + b"}", headers=keys.admin)
+    assert r.status_code == 413  # the app's own limit (2 MB by default)
+
+
+def test_rate_limit_is_429_with_retry_after_per_key(small, keys):
+    codes = [small.get("/v1/products", headers=keys.actuary).status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
+    r = small.get("/v1/products", headers=keys.actuary)
+    assert r.status_code == 429 and r.headers["content-type"] == PROBLEM
+    assert int(r.headers["Retry-After"]) >= 1 and "1 requests/s" in r.json()["detail"]
+    assert small.get("/v1/products", headers=keys.underwriter).status_code == 200  # another key's bucket
+
+
+def test_pagination_is_capped(client, keys):
+    assert client.get("/v1/policies?limit=200", headers=keys.admin).status_code == 200
+    for path in ("/v1/policies?limit=201", "/v1/claims?limit=1000"):
+        r = client.get(path, headers=keys.admin)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.limit"
+
+
+def test_upload_too_large(client, keys):
+    r = client.post("/v1/claims/1/documents", data={"doc_type": "photos"},
+                    files={"file": ("big.pdf", b"%PDF" + b"0" * 13_000_000, "application/pdf")}, headers=keys.admin)
+    assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
+
+
+def _wait(client, headers, job_id, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        body = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        if body["status"] in ("succeeded", "failed"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {body}")
+
+
+def test_a_job_runs_in_the_background_and_reports_its_result(client, keys, services):
+    def work(progress):
+        progress(0.5, "half way")
+        return {"answer": 42}
+
+    job_id = jobs.submit(services, _actor(services, keys.actuary), kind="trivial", work=work, timeout=5)
+    body = _wait(client, keys.actuary, job_id)
+    assert body["status"] == "succeeded" and body["result"] == {"answer": 42} and body["progress"] == 1.0
+    assert body["error"] is None and body["finished_at"] >= body["started_at"] >= body["created_at"]
+    assert body["created_at"].endswith(("Z", "+00:00"))  # a zoned date-time, as the contract says
+    assert client.get(f"/v1/jobs/{job_id}", headers=keys.channel).status_code == 403
+    assert client.get(f"/v1/jobs/{job_id}", headers=keys.other_admin).status_code == 404
+    assert client.get("/v1/jobs/not-a-job", headers=keys.actuary).status_code == 422
+
+
+def test_a_job_past_its_time_fails_with_a_clear_message(client, keys, services):
+    def slow(progress):
+        for step in range(200):
+            progress(step / 200)
+            time.sleep(0.02)
+        return {"never": "returned"}
+
+    actor = _actor(services, keys.actuary)
+    job_id = jobs.submit(services, actor, kind="slow", work=slow, timeout=0.3)
+    body = _wait(client, keys.actuary, job_id)
+    assert body["status"] == "failed" and body["result"] is None
+    assert body["error"].startswith("timed out") and "0.3 s" in body["error"]
+    time.sleep(0.1)  # the work noticed at its next progress call and stopped; nothing overwrote the failure
+    assert client.get(f"/v1/jobs/{job_id}", headers=keys.actuary).json()["status"] == "failed"
+    with pytest.raises(PermissionDenied):
+        jobs.submit(services, _actor(services, keys.channel), kind="x", work=slow)
