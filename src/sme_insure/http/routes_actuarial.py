@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, status
 from pydantic import Field, StrictInt
 
@@ -62,7 +61,8 @@ def _study_work(body: StudyIn):
             write_demo(Path(tmp), n_policies=body.policies, seed=body.seed)
             config = load_study_config(Path(tmp) / "study.yaml")
             result = run_study(config, progress=lambda stage, f: progress(0.1 + 0.8 * f, stage))
-            return {"html": render(result), "config": yaml.safe_load((Path(tmp) / "study.yaml").read_text())}
+            config_text = (Path(tmp) / "study.yaml").read_text(encoding="utf-8")
+            return {"html": render(result), "config_yaml": config_text}
     return work
 
 
