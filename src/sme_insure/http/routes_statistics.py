@@ -15,7 +15,13 @@ from sme_insure.statistics.report import definitions, render_html
 router = APIRouter(prefix="/v1", tags=["statistics"])
 
 
-@router.get("/statistics", response_model=None)
+_FORMATS = {200: {"description": "The statistics table (json, csv or html by ``format``)",
+                  "content": {"application/json": {"schema": {"type": "object"}},
+                              "text/csv": {"schema": {"type": "string"}},
+                              "text/html": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/statistics", response_model=None, responses=_FORMATS)
 def get_statistics(services: ServicesDep, actor: ActorDep,
                    period: Annotated[str, Query(examples=["2026Q3"])],
                    by: Annotated[str, Query(description="Comma-separated dimensions")] = "line",
