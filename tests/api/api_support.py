@@ -1,3 +1,44 @@
-"""Helpers shared by the API tests (importable; fixtures stay in conftest)."""
+"""Helpers shared by the API tests (a module of its own: test files never import conftest)."""
 
-from conftest import ENTERPRISE, PROPERTY, new_customer, new_quote  # noqa: F401
+from __future__ import annotations
+
+import os
+import uuid
+
+from sqlalchemy import text
+
+from sme_insure.storage.database import Database
+
+PG_URL = os.environ.get("SME_INSURE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _fresh_pg(url: str) -> Database:
+    """A private schema per test session so parallel workers and runs do not collide."""
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = Database(url)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    db = Database(url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}")
+    db.schema = schema  # type: ignore[attr-defined]
+    return db
+
+
+ENTERPRISE = {"kind": "enterprise", "identifier": "91350100M000100Y43", "name": "福州某制造有限公司",
+              "phone": "13812341234", "industry": "C13", "employees": 15, "revenue_cny": 2_000_000,
+              "assets_cny": 1_000_000}
+PROPERTY = {"occupancy_class": "industrial_3", "construction": "class_2", "province": "33",
+            "sum_insured": 2_000_000, "fire_protection": "extinguishers_only", "deductible": 5000}
+
+
+def new_customer(client, headers, **change):
+    r = client.post("/v1/customers", json={**ENTERPRISE, **change}, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def new_quote(client, headers, customer_id, inputs=None, product="SME_PROPERTY", start="2026-03-10"):
+    body = {"product": product, "customer_id": customer_id, "start_date": start,
+            "inputs": inputs or PROPERTY}
+    r = client.post("/v1/quotes", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()

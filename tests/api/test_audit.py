@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from typer.testing import CliRunner
 
-from api_support import PROPERTY, new_customer, new_quote
-from conftest import PG_URL, _fresh_pg
+from api_support import PG_URL, PROPERTY, _fresh_pg, new_customer, new_quote
 from sme_insure.audit import link
 from sme_insure.cli import audit as audit_cli
 from sme_insure.cli import tables as tables_cli

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import shot
 from sme_insure.customers import complete_uscc
+from web_support import shot
 
 START = (dt.date.today() + dt.timedelta(days=5)).isoformat()
 
