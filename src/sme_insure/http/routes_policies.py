@@ -27,7 +27,7 @@ from sme_insure.services import audit, binding, changes
 from sme_insure.services.actor import Action, authorize
 from sme_insure.services.idempotency import request_hash, run_idempotent
 from sme_insure.storage.repos import get_scoped, scoped
-from sme_insure.storage.schema import Customer, Policy, PremiumTransaction
+from sme_insure.storage.schema import Customer, Policy, Quote
 
 router = APIRouter(prefix="/v1", tags=["policies"])
 
@@ -63,18 +63,13 @@ def get_policy(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> P
         return policy_out(get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope), actor)
 
 
-def _transactions(session, policy_id: ObjectId) -> list[PremiumTransaction]:  # noqa: ANN001
-    return list(session.scalars(select(PremiumTransaction).where(
-        PremiumTransaction.policy_id == policy_id).order_by(PremiumTransaction.sequence)))
-
-
 @router.get("/policies/{policy_id}/transactions")
 def transactions(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> list[TransactionOut]:
     """The premium transaction rows of a policy, in order."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
         get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
-        return [transaction_out(t) for t in _transactions(session, policy_id)]
+        return [transaction_out(t) for t in changes.transactions_of(session, policy_id)]
 
 
 @router.get("/policies/{policy_id}/document", response_class=HTMLResponse)
@@ -85,13 +80,11 @@ def document(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> HTM
         p = get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
         customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
         quote = p.quote_id
-        from sme_insure.storage.schema import Quote
-
         ws = session.get(Quote, quote).worksheet  # type: ignore[union-attr]
         html = render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
                                policy=policy_out(p, actor).model_dump(), customer=customer.model_dump(),
                                worksheet=ws, transactions=[transaction_out(t).model_dump()
-                                                           for t in _transactions(session, p.id)])
+                                                           for t in changes.transactions_of(session, p.id)])
     return HTMLResponse(html)
 
 
