@@ -4,6 +4,7 @@ with a timeout (GET /v1/jobs/{id})."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -77,14 +78,32 @@ def _wait(client, headers, job_id, seconds=10):
     raise AssertionError(f"job {job_id} did not finish: {body}")
 
 
-def test_a_job_runs_in_the_background_and_reports_its_result(client, keys, services):
-    def work(progress):
-        progress(0.5, "half way")
-        return {"answer": 42}
+def _answer(context, progress):
+    progress(0.5, "half way")
+    return {"answer": 42, "products": len(context.catalogue.codes()), "pid": os.getpid()}
 
-    job_id = jobs.submit(services, _actor(services, keys.actuary), kind="trivial", work=work, timeout=5)
+
+def _slow(context, progress):
+    for step in range(500):
+        progress(step / 500)
+        time.sleep(0.02)
+    return {"never": "returned"}
+
+
+def _busy(context, progress):
+    """CPU-bound with no progress calls: only the server can stop it."""
+    while True:
+        sum(range(10_000))
+
+
+def test_a_job_runs_in_its_own_process_and_reports_its_result(client, keys, services):
+    job_id = jobs.submit(services, _actor(services, keys.actuary), kind="trivial", work=_answer,
+                         timeout=60)
     body = _wait(client, keys.actuary, job_id)
-    assert body["status"] == "succeeded" and body["result"] == {"answer": 42} and body["progress"] == 1.0
+    assert body["status"] == "succeeded" and body["progress"] == 1.0, body
+    result = body.pop("result")
+    assert result["answer"] == 42 and result["products"] == len(services.catalogue.codes())
+    assert result["pid"] != os.getpid()  # not on a thread of the server: it cannot starve requests
     assert body["error"] is None and body["finished_at"] >= body["started_at"] >= body["created_at"]
     assert body["created_at"].endswith(("Z", "+00:00"))  # a zoned date-time, as the contract says
     assert client.get(f"/v1/jobs/{job_id}", headers=keys.channel).status_code == 403
@@ -92,19 +111,23 @@ def test_a_job_runs_in_the_background_and_reports_its_result(client, keys, servi
     assert client.get("/v1/jobs/not-a-job", headers=keys.actuary).status_code == 422
 
 
-def test_a_job_past_its_time_fails_with_a_clear_message(client, keys, services):
-    def slow(progress):
-        for step in range(200):
-            progress(step / 200)
-            time.sleep(0.02)
-        return {"never": "returned"}
-
+@pytest.mark.parametrize("work", [_slow, _busy])
+def test_a_job_past_its_time_is_stopped_and_fails_with_a_clear_message(client, keys, services, work):
     actor = _actor(services, keys.actuary)
-    job_id = jobs.submit(services, actor, kind="slow", work=slow, timeout=0.3)
-    body = _wait(client, keys.actuary, job_id)
+    job_id = jobs.submit(services, actor, kind="slow", work=work, timeout=3)
+    body = _wait(client, keys.actuary, job_id, seconds=30)
     assert body["status"] == "failed" and body["result"] is None
-    assert body["error"].startswith("timed out") and "0.3 s" in body["error"]
-    time.sleep(0.1)  # the work noticed at its next progress call and stopped; nothing overwrote the failure
+    assert body["error"].startswith("timed out") and "3 s" in body["error"]
+    time.sleep(0.5)  # the process was stopped; nothing overwrote the failure
     assert client.get(f"/v1/jobs/{job_id}", headers=keys.actuary).json()["status"] == "failed"
+    assert not jobs.runner(services)._live  # no job process left behind
+
+
+def test_work_that_cannot_reach_a_process_is_refused(keys, services):
+    with pytest.raises(TypeError, match="module-level function"):
+        jobs.submit(services, _actor(services, keys.actuary), kind="x", work=lambda c, p: {})
+
+
+def test_only_actuarial_roles_start_jobs(keys, services):
     with pytest.raises(PermissionDenied):
-        jobs.submit(services, _actor(services, keys.channel), kind="x", work=slow)
+        jobs.submit(services, _actor(services, keys.channel), kind="x", work=_slow)

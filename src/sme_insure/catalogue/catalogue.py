@@ -18,6 +18,7 @@ class Catalogue:
 
     products: list[Product]
     tables: TableStore
+    source: tuple[Path, Path] | None = None  # (products, tables) folders it was loaded from
 
     @classmethod
     def load(cls, products_dir: Path, tables_dir: Path) -> Catalogue:
@@ -35,7 +36,7 @@ class Catalogue:
             issues += exc.issues
         if issues:
             raise ConfigurationError(issues)
-        return cls(products, tables)
+        return cls(products, tables, (Path(products_dir), Path(tables_dir)))
 
     def codes(self) -> list[str]:
         """Product codes, sorted."""

@@ -1,33 +1,42 @@
-"""Long work (reserving, rate studies) as background jobs with a timeout.
+"""Long work (reserving, rate studies) as background jobs, each in its own process, with a timeout.
 
-A job is a function of one :class:`Progress` argument that returns a JSON-able ``dict``. It runs
-on a small thread pool; its state (queued, running, succeeded, failed), progress, result or error
-live in the ``jobs`` table, so any worker process of the server can answer ``GET /v1/jobs/{id}``.
+Why processes: actuarial work is CPU-bound Python; on a thread of the server it would hold the
+GIL and every request would queue behind it (a quote waiting seconds while a study fits a GLM).
+A job runs in a child process forked from a clean ``forkserver`` (the heavy modules preloaded),
+so the server keeps answering, and a job past its limit is really stopped (terminated), not
+abandoned. At most ``SME_INSURE_JOB_WORKERS`` jobs run at once; the rest wait in the queue.
 
-Timeouts: when a job runs past its limit it is marked failed with a message that says so, at
-once, by a timer. Python cannot stop a thread from outside, so the work learns it on its next
-``progress(...)`` call, which raises :class:`JobTimedOut`; a result that arrives late is dropped.
-A job whose process died (a server restart) is reported failed once its limit has passed.
+A job's work is ``work(context, progress) -> dict``: a module-level function (or a
+``functools.partial`` of one) so that it can be pickled to the child, which rebuilds a
+:class:`JobContext` (database, catalogue) from the server's database URL and catalogue folders.
+State (queued, running, succeeded, failed), progress, result or error live in the ``jobs``
+table, so any server process can answer ``GET /v1/jobs/{id}``. A job whose process died with
+the server is reported failed once its limit has passed.
 
-    job_id = submit(services, actor, kind="reserving", work=lambda progress: {...})
+    job_id = submit(services, actor, kind="reserving", work=partial(reserving_job, params))
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import os
+import pickle
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from sme_insure.catalogue import Catalogue
 from sme_insure.errors import NotFoundError, SmeInsureError, StateError
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
@@ -40,6 +49,7 @@ log = logging.getLogger(__name__)
 WORKERS = int(os.environ.get("SME_INSURE_JOB_WORKERS", 2))
 TIMEOUT_SECONDS = float(os.environ.get("SME_INSURE_JOB_TIMEOUT_SECONDS", 900))
 MAX_WAITING = int(os.environ.get("SME_INSURE_JOB_MAX_WAITING", 20))  # per tenant, queued or running
+PRELOAD = ["sme_insure.services.jobs", "sme_insure.services.actuarial_jobs"]
 
 
 class JobStatus(StrEnum):
@@ -58,37 +68,84 @@ class JobTimedOut(Exception):
     """Raised inside a job's work by ``progress(...)`` once its time is up."""
 
 
+@dataclass(frozen=True)
+class JobContext:
+    """What a job's work gets in its process: the database and the catalogue."""
+
+    db: Database
+    catalogue: Catalogue
+
+
+def finish_if_running(db: Database, job_id: str, *, final: bool = True, **values: Any) -> bool:
+    """Update a running job (the first to finish it wins); ``False`` if it had finished."""
+    if final:
+        values["finished_at"] = utcnow()
+    with db.transaction() as session:
+        done = session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                               .values(**values))
+    return done.rowcount == 1  # type: ignore[attr-defined]
+
+
 class Progress:
     """Handed to a job's work: report how far it got (0–1) and a short note."""
 
-    def __init__(self, runner: JobRunner, job_id: str, deadline: float) -> None:
-        self._runner, self._job_id, self._deadline = runner, job_id, deadline
+    def __init__(self, db: Database, job_id: str, deadline: float) -> None:
+        self._db, self._job_id, self._deadline = db, job_id, deadline
         self._written = 0.0
 
     def __call__(self, fraction: float, note: str | None = None) -> None:
         """Record progress (at most every half second); raise :class:`JobTimedOut` when the job
-        has run out of time."""
+        has run out of time (the server stops the process soon after in any case)."""
         now = time.monotonic()
         if now > self._deadline:
             raise JobTimedOut(self._job_id)
         if now - self._written >= 0.5:
             self._written = now
-            self._runner.finish_if_running(self._job_id, progress=min(max(fraction, 0.0), 1.0),
-                                           note=(note or "")[:200] or None, final=False)
+            finish_if_running(self._db, self._job_id, progress=min(max(fraction, 0.0), 1.0),
+                              note=(note or "")[:200] or None, final=False)
 
 
-Work = Callable[[Progress], dict[str, Any]]
+Work = Callable[[JobContext, Progress], dict[str, Any]]
+
+
+def _child(url: str, source: tuple[Path, Path], job_id: str, work: Work, timeout: float) -> None:
+    """Entry point of a job's process: run the work, record its result or its error."""
+    db = Database(url)
+    try:
+        context = JobContext(db, Catalogue.load(*source))
+        result = work(context, Progress(db, job_id, time.monotonic() + timeout))
+        finish_if_running(db, job_id, status=JobStatus.SUCCEEDED, progress=1.0, result=result)
+    except JobTimedOut:
+        pass  # the server marks it
+    except SmeInsureError as exc:
+        finish_if_running(db, job_id, status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+    except Exception:
+        log.exception("job %s failed", job_id)
+        finish_if_running(db, job_id, status=JobStatus.FAILED, error="unexpected error; it was logged")
+    finally:
+        db.engine.dispose()
 
 
 class JobRunner:
-    """A thread pool whose jobs keep their state in the database."""
+    """Queues jobs; each of ``workers`` supervising threads runs one job process at a time."""
 
-    def __init__(self, db: Database, workers: int = WORKERS) -> None:
-        self.db = db
+    def __init__(self, db: Database, catalogue: Catalogue, workers: int = WORKERS) -> None:
+        if catalogue.source is None:
+            raise ValueError("jobs need a catalogue loaded from folders (Catalogue.load)")
+        self.db, self.source = db, catalogue.source
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sme-job")
+        self._mp = multiprocessing.get_context("forkserver")
+        self._mp.set_forkserver_preload(PRELOAD)
+        self._live: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     def submit(self, actor: Actor, kind: str, work: Work, timeout: float) -> str:
         """Queue ``work``; returns the job id."""
+        try:
+            pickle.dumps(work)
+        except (pickle.PicklingError, AttributeError, TypeError) as exc:
+            raise TypeError("a job's work must be a module-level function or a functools.partial "
+                            f"of one, with picklable arguments: {exc}") from exc
         job_id = uuid.uuid4().hex
         with self.db.transaction() as session:
             waiting = session.scalar(select(func.count()).select_from(Job).where(
@@ -98,55 +155,69 @@ class JobRunner:
                                  "wait for one to finish")
             session.add(Job(id=job_id, tenant_id=actor.tenant_id, kind=kind, status=JobStatus.QUEUED,
                             progress=0.0, timeout_seconds=timeout, created_by_key=actor.key_id))
-        self._pool.submit(self._run, job_id, work, timeout)
+        self._pool.submit(self._supervise, job_id, work, timeout)
         return job_id
 
-    def _run(self, job_id: str, work: Work, timeout: float) -> None:
+    def _supervise(self, job_id: str, work: Work, timeout: float) -> None:
+        """Start the job's process, wait up to its limit, stop it if it is still running."""
         with self.db.transaction() as session:
             session.execute(update(Job).where(Job.id == job_id).values(
                 status=JobStatus.RUNNING, started_at=utcnow()))
-        timer = threading.Timer(timeout, self._time_out, (job_id, timeout))
-        timer.daemon = True
-        timer.start()
+        process = self._mp.Process(target=_child, name=f"sme-job-{job_id[:8]}", daemon=True,
+                                   args=(self.db.url, self.source, job_id, work, timeout))
         try:
-            result = work(Progress(self, job_id, time.monotonic() + timeout))
-            self.finish_if_running(job_id, status=JobStatus.SUCCEEDED, progress=1.0, result=result)
-        except JobTimedOut:
-            pass  # already marked by the timer
-        except SmeInsureError as exc:
-            self.finish_if_running(job_id, status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+            process.start()
         except Exception:
-            log.exception("job %s failed", job_id)
-            self.finish_if_running(job_id, status=JobStatus.FAILED,
-                                   error="unexpected error; it was logged")
+            log.exception("job %s: could not start its process", job_id)
+            finish_if_running(self.db, job_id, status=JobStatus.FAILED,
+                              error="could not start the job's process; it was logged")
+            return
+        with self._lock:
+            self._live[job_id] = process
+        try:
+            process.join(timeout)
+            if process.is_alive():
+                finish_if_running(self.db, job_id, status=JobStatus.FAILED, error=(
+                    f"timed out: still running after the limit of {timeout:g} s; the work was "
+                    "stopped (narrow it, or raise the limit)"))
+                _stop(process)
+            elif process.exitcode != 0:
+                finish_if_running(self.db, job_id, status=JobStatus.FAILED,
+                                  error=f"the job's process ended with exit code {process.exitcode}")
         finally:
-            timer.cancel()
-
-    def _time_out(self, job_id: str, timeout: float) -> None:
-        self.finish_if_running(job_id, status=JobStatus.FAILED,
-                               error=f"timed out: still running after the limit of {timeout:g} s; "
-                                     "the work was abandoned (narrow it, or raise the limit)")
-
-    def finish_if_running(self, job_id: str, *, final: bool = True, **values: Any) -> bool:
-        """Update a running job (the first to finish it wins); ``False`` if it had finished."""
-        if final:
-            values["finished_at"] = utcnow()
-        with self.db.transaction() as session:
-            done = session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
-                                   .values(**values))
-        return done.rowcount == 1  # type: ignore[attr-defined]
+            with self._lock:
+                self._live.pop(job_id, None)
 
     def shutdown(self) -> None:
-        """Stop taking work; running jobs finish in the background."""
+        """Stop taking work; stop running jobs and mark them failed."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            live = dict(self._live)
+        for job_id, process in live.items():
+            finish_if_running(self.db, job_id, status=JobStatus.FAILED,
+                              error="stopped: the server shut down while it ran")
+            _stop(process)
+
+
+def _stop(process: Any) -> None:
+    """Terminate a job process (SIGTERM, then SIGKILL after 5 s)."""
+    process.terminate()
+    process.join(5)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
+_RUNNER_LOCK = threading.Lock()
 
 
 def runner(services: Services) -> JobRunner:
     """The runner set on ``services.jobs``, else one created on first use."""
-    found = getattr(services, "jobs", None)
-    if found is None:
-        found = JobRunner(services.db)
-        services.jobs = found  # type: ignore[attr-defined]
+    with _RUNNER_LOCK:
+        found = getattr(services, "jobs", None)
+        if found is None:
+            found = JobRunner(services.db, services.catalogue)
+            services.jobs = found  # type: ignore[attr-defined]
     return found
 
 

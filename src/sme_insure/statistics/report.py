@@ -10,12 +10,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from sme_insure.statistics import measures  # noqa: E402
-from sme_insure.statistics.period import Period  # noqa: E402
+from sme_insure.statistics import measures
+from sme_insure.statistics.period import Period
 
 
 def definitions() -> list[str]:
