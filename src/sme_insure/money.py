@@ -32,8 +32,11 @@ def to_fen(cny: float) -> int:
 
 def to_fen_array(cny: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """Vectorised :func:`to_fen`: identical results element by element."""
-    arr = np.asarray(cny, dtype=np.float64)
-    return np.floor(np.round(arr * FEN_PER_CNY, 6) + 0.5).astype(np.int64)
+    x = np.asarray(cny, dtype=np.float64) * FEN_PER_CNY  # one new array, then worked in place
+    np.round(x, 6, out=x)
+    x += 0.5
+    np.floor(x, out=x)
+    return x.astype(np.int64)
 
 
 def fen_to_cny(fen: int) -> float:

@@ -7,9 +7,12 @@ same figures as the same risk inside a batch of a million.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from sme_insure.catalogue.catalogue import Catalogue
@@ -17,12 +20,16 @@ from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.steps import MinimumStep, step_lookups
 from sme_insure.errors import Issue, RatingInputError
 from sme_insure.money import to_fen_array
-from sme_insure.rating.frame import prepare
+from sme_insure.rating.frame import Prepared, prepare
 from sme_insure.rating.result import RatingResult
 from sme_insure.rating.steps import StepContext, evaluate, unit_of
 from sme_insure.rating.totals import coverage_fen, policy_totals
 from sme_insure.rating.trace import StepTrace
 from sme_insure.tables import RatingTable
+
+CHUNK_ROWS = 250_000  # few enough chunks that their fixed costs stay small
+# opt-in: on a busy 2-core machine a second thread gained little (benchmarks/bench_rating.py)
+THREADS = int(os.environ.get("SME_INSURE_RATING_THREADS", 1))
 
 
 class Rater:
@@ -51,48 +58,29 @@ class Rater:
         product_version: str | None = None,
         table_versions: Mapping[str, str] | None = None,
         worksheet: bool = False,
+        threads: int | None = None,
     ) -> RatingResult:
-        """Rate every row of ``risks``; bad rows are reported in ``issues``, good rows rated."""
+        """Rate every row of ``risks``; bad rows are reported in ``issues``, good rows rated.
+
+        With ``threads`` > 1 (default ``SME_INSURE_RATING_THREADS``, else 1), a large
+        batch without worksheet is rated in chunks of ``CHUNK_ROWS`` rows on that many threads
+        (numpy releases the GIL): every figure is a function of its own row, so the result is
+        identical to one pass."""
         as_of = as_of or dt.date.today()
         product = self.catalogue.get(code, product_version, as_of=as_of)
         if not product.coverages:
             raise RatingInputError([Issue("product", product.label,
                                           "has no rated coverages (a pension product is illustrated, not rated)")])
         tables = self._tables(product, as_of, table_versions or {})
-        prep = prepare(product, risks)
-        traces: list[StepTrace] | None = [] if worksheet else None
-        amounts: dict[str, np.ndarray] = {}
-        min_adj = np.zeros(prep.n, dtype=np.int64)
-        for cov in product.coverages:
-            ctx = StepContext(prep, tables.__getitem__, cov.code, prep.selected[cov.code])
-            amount = np.zeros(prep.n)
-            for i, step in enumerate(cov.steps):
-                figure, after = evaluate(step, ctx, amount)
-                if isinstance(step, MinimumStep):
-                    min_adj += np.where(
-                        ctx.active,
-                        to_fen_array(np.nan_to_num(after)) - to_fen_array(np.nan_to_num(amount)),
-                        0,
-                    )
-                if traces is not None:
-                    traces.append(_trace(cov.code, i, step, ctx, figure, amount, after))
-                amount = after
-            amounts[cov.code] = amount
-        good = ~prep.log.bad
-        pick = (lambda a: a) if good.all() else (lambda a: a[good])  # no copies when all rated
-        cov_fen = {c: coverage_fen(pick(a), pick(prep.selected[c])) for c, a in amounts.items()}
-        money = policy_totals(product, cov_fen, pick(min_adj))
-        money.index = pick(risks.index)
-        return RatingResult(
-            product,
-            as_of,
-            {t: tbl.meta.version for t, tbl in tables.items()},
-            money,
-            np.flatnonzero(good),
-            prep,
-            traces,
-            risks.index,
-        )
+        versions = {t: tbl.meta.version for t, tbl in tables.items()}
+        threads = threads or THREADS
+        if worksheet or threads < 2 or len(risks) < 2 * CHUNK_ROWS:
+            money, good, prep, traces = _rate_frame(product, tables, risks, worksheet)
+        else:
+            money, good, prep = _rate_chunked(product, tables, risks, threads)
+            traces = None
+        money.index = risks.index[good] if len(good) < len(risks) else risks.index
+        return RatingResult(product, as_of, versions, money, good, prep, traces, risks.index)
 
     def quote(self, code: str, risk: Mapping[str, object], **kwargs: object) -> RatingResult:
         """Rate one risk (a batch of one); raises :class:`RatingInputError` naming each problem."""
@@ -107,6 +95,62 @@ class Rater:
         """The worksheet of one row of a batch, rated alone (identical figures by design)."""
         one = risks.loc[[label]]
         return self.rate(code, one, worksheet=True, **kwargs).worksheet(label)  # type: ignore[arg-type]
+
+
+Money = pd.DataFrame
+Positions = npt.NDArray[np.int64]
+
+
+def _rate_frame(product: Product, tables: dict[str, RatingTable], risks: pd.DataFrame,
+                worksheet: bool) -> tuple[Money, Positions, Prepared, list[StepTrace] | None]:
+    """One pass: type the inputs, run every coverage's steps, total the money of good rows."""
+    prep = prepare(product, risks)
+    traces: list[StepTrace] | None = [] if worksheet else None
+    amounts: dict[str, np.ndarray] = {}
+    min_adj = np.zeros(prep.n, dtype=np.int64)
+    shared: dict[tuple[str, ...], object] = {}  # lookups repeated across coverages, done once
+    for cov in product.coverages:
+        ctx = StepContext(prep, tables.__getitem__, cov.code, prep.selected[cov.code], shared)
+        amount = np.zeros(prep.n)
+        if traces is None and not ctx.active.any():
+            amounts[cov.code] = amount  # an optional cover no row takes: nothing to rate
+            continue
+        for i, step in enumerate(cov.steps):
+            figure, after = evaluate(step, ctx, amount)
+            if isinstance(step, MinimumStep):
+                _add_minimum_adjustment(min_adj, ctx.active, amount, after)
+            if traces is not None:
+                traces.append(_trace(cov.code, i, step, ctx, figure, amount, after))
+            amount = after
+        amounts[cov.code] = amount
+    good = ~prep.log.bad
+    pick = (lambda a: a) if good.all() else (lambda a: a[good])  # no copies when all rated
+    cov_fen = {c: coverage_fen(pick(a), pick(prep.selected[c])) for c, a in amounts.items()}
+    return policy_totals(product, cov_fen, pick(min_adj)), np.flatnonzero(good), prep, traces
+
+
+def _add_minimum_adjustment(min_adj: Positions, active: npt.NDArray[np.bool_],
+                            before: npt.NDArray[np.float64], after: npt.NDArray[np.float64]) -> None:
+    """min_adj += fen(after) − fen(before) on the active rows a minimum raised (elsewhere the
+    difference is 0, NaN rows included)."""
+    rows = np.flatnonzero((after > before) & active)
+    min_adj[rows] += to_fen_array(after[rows]) - to_fen_array(before[rows])
+
+
+def _rate_chunked(product: Product, tables: dict[str, RatingTable], risks: pd.DataFrame,
+                  threads: int) -> tuple[Money, Positions, Prepared]:
+    """:func:`_rate_frame` over consecutive chunks, on a thread pool, joined in order."""
+    starts = range(0, len(risks), CHUNK_ROWS)
+
+    def one(start: int) -> tuple[Money, Positions, Prepared, object]:
+        return _rate_frame(product, tables, risks.iloc[start:start + CHUNK_ROWS], False)
+
+    with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
+        parts = list(pool.map(one, starts))
+    columns = parts[0][0].columns
+    money = pd.DataFrame({c: np.concatenate([p[0][c].to_numpy() for p in parts]) for c in columns})
+    good = np.concatenate([p[1] + start for p, start in zip(parts, starts, strict=True)])
+    return money, good, Prepared.concat([p[2] for p in parts])
 
 
 def _issues(result: RatingResult) -> list[Issue]:

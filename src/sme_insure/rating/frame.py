@@ -37,14 +37,48 @@ class Prepared:
     given: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
     selected: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
     log: IssueLog = field(init=False)
+    _any_missing: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.log = IssueLog(self.n)
+
+    @classmethod
+    def concat(cls, parts: list[Prepared]) -> Prepared:
+        """Consecutive chunks of one batch as a single prepared batch (same product)."""
+        out = cls(sum(p.n for p in parts))
+        first = parts[0]
+        out.columns = {k: _concat_column([p.columns[k] for p in parts]) for k in first.columns}
+        for name in ("defaulted", "given", "selected"):
+            setattr(out, name, {k: np.concatenate([getattr(p, name)[k] for p in parts])
+                                for k in getattr(first, name)})
+        out.log = IssueLog.concat([p.log for p in parts])
+        return out
 
     def missing(self, name: str) -> npt.NDArray[np.bool_]:
         """Rows where an input (or derived number) has no value."""
         col = self.columns[name]
         return col.missing if isinstance(col, Coded) else np.isnan(col)
+
+    def any_missing(self, name: str) -> bool:
+        """Whether any row lacks the input (cached: steps skip their checks when none does)."""
+        found = self._any_missing.get(name)
+        if found is None:
+            col = self.columns[name]
+            found = self._any_missing[name] = (
+                col.any_missing() if isinstance(col, Coded) else bool(np.isnan(col).any()))
+        return found
+
+
+def _concat_column(parts: list[Column]) -> Column:
+    """Chunks of one column: coded ones share their levels (the product's, or the table's)."""
+    first = parts[0]
+    if isinstance(first, Coded) and all(isinstance(p, Coded) and p.levels == first.levels
+                                         for p in parts):
+        return Coded(np.concatenate([p.codes for p in parts]), first.levels)  # type: ignore[union-attr]
+    if isinstance(first, Coded):  # e.g. industry codes, levels of their own per chunk
+        texts = [t for p in parts for t in p.texts(slice(None))]  # type: ignore[union-attr]
+        return Coded.from_values(texts)
+    return np.concatenate(parts)  # type: ignore[arg-type]
 
 
 _LEVELS: dict[int, tuple[InputSpec, tuple[str, ...], dict[str, int]]] = {}
@@ -69,6 +103,8 @@ def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
     """Codes of distinct values (−1 for missing); plain Python for small batches."""
     if isinstance(raw.dtype, pd.CategoricalDtype):  # already coded
         return raw.cat.codes.to_numpy(dtype=np.int64), list(raw.cat.categories)
+    if raw.dtype == np.bool_:  # true → 0, false → 1, as the boolean levels
+        return (~raw.to_numpy()).astype(np.int64), [True, False]
     if len(raw) > 64:
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
         return codes.astype(np.int64), list(uniques)
@@ -83,7 +119,10 @@ def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
 
 
 def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Coded:
-    """Factorise once, map the few distinct values to declared levels, report unknown ones."""
+    """Factorise once, map the few distinct values to declared levels, report unknown ones.
+
+    The per-row work is one gather through a small mapper, skipped when the column's codes are
+    already the declared levels in order (a Categorical written by the system)."""
     levels, position = _levels(spec)
     codes, uniques = _factorize(raw)
     texts = [canonical(u) for u in uniques]
@@ -91,10 +130,13 @@ def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Coded:
         texts = [
             "true" if t.lower() in _TRUE else "false" if t.lower() in _FALSE else t for t in texts
         ]
-    mapper = np.array([position.get(t, -1) for t in texts] + [-1], dtype=np.int64)
+    mapped = [position.get(t, -1) for t in texts]
+    if mapped == list(range(len(mapped))):
+        return Coded(codes, levels)
+    mapper = np.array([*mapped, -1], dtype=np.int64)
     level_codes = mapper[codes]
-    unknown = (level_codes < 0) & (codes >= 0)
-    if unknown.any():
+    if -1 in mapped:
+        unknown = (level_codes < 0) & (codes >= 0)
         shown = list(levels) if len(levels) <= 40 else [*levels[:40], "…"]
         log.add(unknown, spec.name, raw, f"not an allowed level; allowed: {shown}")
     return Coded(level_codes, levels)

@@ -56,6 +56,17 @@ class IssueLog:
         )
         self.bad[row] = True
 
+    @classmethod
+    def concat(cls, logs: list[IssueLog]) -> IssueLog:
+        """The logs of consecutive chunks as one, row positions shifted to the whole batch."""
+        out = cls(sum(log.n for log in logs))
+        out.bad = np.concatenate([log.bad for log in logs]) if logs else out.bad
+        start = 0
+        for log in logs:
+            out._chunks += [c.assign(row=c["row"] + start) for c in log._chunks]
+            start += log.n
+        return out
+
     def frame(self, index: pd.Index | None = None) -> pd.DataFrame:
         """All problems, ordered by row; ``row`` is the position, ``label`` the input's index label."""
         if not self._chunks:

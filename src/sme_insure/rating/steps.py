@@ -8,7 +8,8 @@ rate, factor, charge or minimum.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,15 +41,21 @@ class StepContext:
     table: Callable[[str], RatingTable]
     coverage: str
     active: npt.NDArray[np.bool_]
+    shared: dict[tuple[str, ...], Any] = field(default_factory=dict)  # lookups done in this pass
 
     def lookup(self, ref: Lookup) -> Floats:
-        """Table values for every row; rows of this coverage that find none are reported."""
+        """Table values for every row; rows of this coverage that find none are reported. The
+        same table and inputs in another coverage of the pass reuse the first lookup."""
         table = self.table(ref.table)
         keys = [self.prep.columns[name] for name in ref.inputs]
-        found = table.lookup(keys)
-        miss = found.failed & self.active & ~self.prep.log.bad
-        if miss.any():
-            self._report_misses(table, ref, keys, miss)
+        memo = (table.label, *ref.inputs)
+        found = self.shared.get(memo)
+        if found is None:
+            found = self.shared[memo] = table.lookup(keys)
+        if found.may_fail:
+            miss = found.failed & self.active & ~self.prep.log.bad
+            if miss.any():
+                self._report_misses(table, ref, keys, miss)
         return found.values
 
     def _report_misses(
@@ -72,12 +79,13 @@ class StepContext:
     def number(self, name: str) -> Floats:
         """A numeric input; rows of this coverage where it is missing are reported."""
         values = np.asarray(self.prep.columns[name], dtype=np.float64)
-        self.prep.log.add(
-            np.isnan(values) & self.active & ~self.prep.log.bad,
-            name,
-            None,
-            f"needed to rate coverage {self.coverage}",
-        )
+        if self.prep.any_missing(name):
+            self.prep.log.add(
+                np.isnan(values) & self.active & ~self.prep.log.bad,
+                name,
+                None,
+                f"needed to rate coverage {self.coverage}",
+            )
         return values
 
 

@@ -33,24 +33,32 @@ def _add(arrays: Iterable[Fen]) -> Fen:
     return functools.reduce(np.add, arrays)
 
 
-def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int) -> tuple[dict[str, Fen], Fen]:
+def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int,
+                     total: Fen | None = None) -> tuple[dict[str, Fen], Fen]:
     """Top up each row's total to ``minimum_fen``; returns new coverage fen and the adjustment.
 
     Only the rows below the minimum are touched: share_c = ⌊adj × p_c / total⌋, and the fen left
-    over go to the largest coverage (the first one when every coverage is zero)."""
+    over go to the largest coverage (the first one when every coverage is zero). Column by
+    column, on contiguous arrays."""
     codes = list(cov_fen)
-    total = _add(cov_fen.values())
+    total = _add(cov_fen.values()) if total is None else total
     adj = np.maximum(minimum_fen - total, 0)
     rows = np.flatnonzero(adj)
     if rows.size == 0:
         return cov_fen, adj
-    matrix = np.stack([cov_fen[c][rows] for c in codes], axis=1)
-    t = total[rows][:, None]
-    share = np.where(t > 0, adj[rows][:, None] * matrix // np.where(t > 0, t, 1), 0)
-    share[np.arange(rows.size), np.argmax(matrix, axis=1)] += adj[rows] - share.sum(axis=1)
-    out = {c: cov_fen[c].copy() for c in codes}
+    adj_r, den = adj[rows], np.maximum(total[rows], 1)  # all coverages 0 where total is 0
+    cols = [cov_fen[c][rows] for c in codes]
+    shares = [adj_r * col // den for col in cols]
+    left = adj_r - _add(shares)
+    largest, best = np.zeros(rows.size, dtype=np.intp), cols[0]
+    for i, col in enumerate(cols[1:], start=1):
+        more = col > best  # strict: the first of equal coverages keeps the remainder
+        largest[more], best = i, np.maximum(best, col)
+    out = {}
     for i, c in enumerate(codes):
-        out[c][rows] += share[:, i]
+        fen = cov_fen[c].copy()
+        fen[rows] += shares[i] + np.where(largest == i, left, 0)
+        out[c] = fen
     return out, adj
 
 
@@ -60,27 +68,29 @@ def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen) -
     minimum = product.policy.minimum_premium
     policy_adj = np.zeros_like(technical)
     if minimum is not None:
-        cov_fen, policy_adj = allocate_minimum(cov_fen, to_fen(minimum))
+        cov_fen, policy_adj = allocate_minimum(cov_fen, to_fen(minimum), technical)
     out = {f"premium_{c}": v for c, v in cov_fen.items()}
     vat = np.zeros_like(technical)
     for cov in product.coverages:
         if cov.tax is TaxTreatment.VAT_INCLUDED:
-            vat = vat + split_vat_array(cov_fen[cov.code], product.vat_rate)[1]
+            vat += split_vat_array(cov_fen[cov.code], product.vat_rate)[1]
     premium = technical + policy_adj
+    net = premium - vat
     fees, fee_vat = _fees(product, len(premium))
-    subsidy = share_fen_array(premium, product.subsidy.share) if product.subsidy else 0 * premium
+    subsidy = share_fen_array(premium, product.subsidy.share) if product.subsidy else None
+    payable = premium + fees if product.policy.fees else premium
     out |= {
         "technical_premium": technical,
         "minimum_adjustment": cov_min_adj + policy_adj,
         "premium": premium,
         "vat": vat,
-        "net_premium": premium - vat,
+        "net_premium": net,
         "fees": fees,
         "fees_vat": fee_vat,
-        "commission": share_fen_array(premium - vat, product.commission_rate),
-        "subsidy": subsidy,
-        "total_payable": premium + fees,
-        "customer_pays": premium + fees - subsidy,
+        "commission": share_fen_array(net, product.commission_rate),
+        "subsidy": np.zeros_like(premium) if subsidy is None else subsidy,
+        "total_payable": payable,
+        "customer_pays": payable if subsidy is None else payable - subsidy,
     }
     return pd.DataFrame({k: np.asarray(v, dtype=np.int64) for k, v in out.items()}, copy=False)
 
@@ -100,4 +110,6 @@ def coverage_fen(amount: npt.NDArray[np.float64], selected: npt.NDArray[np.bool_
     """Rounding point 1: a selected coverage's CNY amount to fen; 0 where not selected."""
     if selected.all():
         return to_fen_array(amount)
+    if not selected.any():
+        return np.zeros(len(amount), dtype=np.int64)
     return np.where(selected, to_fen_array(np.where(selected, amount, 0.0)), 0)

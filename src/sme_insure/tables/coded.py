@@ -26,6 +26,13 @@ class Coded:
 
     codes: npt.NDArray[np.int64]
     levels: tuple[str, ...]
+    _any_missing: bool | None = None  # cached by :meth:`any_missing`
+
+    def any_missing(self) -> bool:
+        """Whether some row has no value (computed once; lookups skip their checks if not)."""
+        if self._any_missing is None:
+            object.__setattr__(self, "_any_missing", bool((self.codes < 0).any()))
+        return self._any_missing  # type: ignore[return-value]
 
     @classmethod
     def from_values(cls, values: object) -> Coded:

@@ -22,11 +22,17 @@ _NO_BAD = np.zeros(0, dtype=bool)  # single exact key: -1 positions already hit 
 
 @dataclass(frozen=True)
 class Lookup:
-    """Result of looking up N rows: ``values`` (NaN where ``failed``) and, for an interpolated
-    last key, the two neighbouring points used (for the worksheet)."""
+    """Result of looking up N rows: ``values``, NaN where ``failed``. ``may_fail`` is ``False``
+    when no row can have failed (known without a pass over the rows)."""
 
     values: FloatArray
-    failed: BoolArray
+    _failed: BoolArray | None = None  # None: the NaN cells of ``values``
+    may_fail: bool = True
+
+    @property
+    def failed(self) -> BoolArray:
+        """Rows that found no value."""
+        return np.isnan(self.values) if self._failed is None else self._failed
 
 
 @dataclass
@@ -40,6 +46,7 @@ class RatingTable:
     path: Path | None = None
     _mappers: dict[tuple[str, ...], IntArray] = field(default_factory=dict, repr=False)
     _pad: FloatArray | None = field(default=None, repr=False)
+    _by_code: dict[tuple[str, ...], FloatArray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_frame(
@@ -117,6 +124,8 @@ class RatingTable:
         """
         if len(keys) != len(self.axes):
             raise TableError(f"{self.label} takes {len(self.axes)} keys, got {len(keys)}")
+        if len(self.axes) == 1 and self.axes[0].key.match is MatchKind.EXACT and isinstance(keys[0], Coded):
+            return self._one_exact(keys[0])
         plain = self.axes[:-1] if self._interpolated else self.axes
         parts = [self._positions(axis, values) for axis, values in zip(plain, keys, strict=False)]
         if self._interpolated:
@@ -128,7 +137,18 @@ class RatingTable:
             return self._interpolate(pos, np.asarray(keys[-1], dtype=np.float64), failed)
         flat = self._flat_index(parts)
         values = self._padded[flat]
-        return Lookup(values, np.isnan(values))
+        return Lookup(values)
+
+    def _one_exact(self, key: Coded) -> Lookup:
+        """One exact key: the value of each level code, cached per tuple of levels with a NaN
+        last for code −1, then a single gather over the rows."""
+        by_code = self._by_code.get(key.levels)
+        if by_code is None:
+            codes = Coded(np.arange(len(key.levels), dtype=np.int64), key.levels)
+            by_code = np.append(self._padded[self._exact_positions(self.axes[0], codes)], np.nan)
+            self._by_code[key.levels] = by_code
+        values = by_code[key.codes]
+        return Lookup(values, may_fail=bool(np.isnan(by_code[:-1]).any()) or key.any_missing())
 
     def _flat_index(self, parts: list[tuple[IntArray, BoolArray]]) -> IntArray:
         """Cell index in the flattened grid; rows matching nothing point at the NaN pad cell."""
