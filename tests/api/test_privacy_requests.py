@@ -26,6 +26,7 @@ from sme_insure.services.customers import CustomerData, register_customer
 from sme_insure.services.documents_store import DiskDocumentStore
 from sme_insure.services.keys import authenticate, create_key
 from sme_insure.services.privacy_requests import erase_person, export_person
+from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.audit_schema import AuditRecord
 from sme_insure.storage.claims_schema import ClaimTransaction
 from sme_insure.storage.database import Database
@@ -126,8 +127,9 @@ def test_export_then_erase_keeps_what_the_law_requires(client, keys, clock, serv
     assert all(d["erased"] for d in after["claims"][0]["documents"])
     with services.db.reading() as s:
         kept = s.get(Policy, policy["id"])
-        assert [p["name"] for p in kept.inputs["persons"]] == ["[erased]", "赵六"]
-        assert kept.inputs["persons"][1]["id_number"] == OTHER and kept.annual_premium_fen == policy["annual_premium_fen"]
+        persons = unseal_inputs(services.vault, kept.inputs)["persons"]  # stored sealed
+        assert [p["name"] for p in persons] == ["[erased]", "赵六"]
+        assert persons[1]["id_number"] == OTHER and kept.annual_premium_fen == policy["annual_premium_fen"]
         trail = list(s.scalars(select(AuditRecord).where(AuditRecord.object_id == first["tombstone"])
                               .order_by(AuditRecord.sequence)))
         assert [r.action for r in trail] == ["person.export", "person.erase", "person.erase", "person.export"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.sections import DocumentRequirement
@@ -60,18 +60,48 @@ def check_in_force(policy: PolicyFacts, loss_date: dt.date) -> None:
                          f"before the loss on {loss_date}")
 
 
-def person_inputs(inputs: Mapping[str, Any], id_number: str | None,
+class ScheduleSubject(Protocol):
+    """How the insured person is found on a schedule and their row read. Schedules are stored
+    sealed (``services.schedule_sealing.SealedSubject`` matches by keyed hash and decrypts only
+    the matching row); :class:`ClearSubject` reads a schedule in clear."""
+
+    def matches(self, row: Mapping[str, Any]) -> bool:
+        """Whether ``row`` is the person's."""
+        ...
+
+    def reveal(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The person's row in clear."""
+        ...
+
+
+@dataclass(frozen=True)
+class ClearSubject:
+    """The person named by a clear resident ID, on a schedule held in clear."""
+
+    id_number: str
+
+    def matches(self, row: Mapping[str, Any]) -> bool:
+        """Same ID once both are normalised (full-width digits, lower-case ``x``)."""
+        return normalise_resident_id(str(row.get(ID_COLUMN, ""))) == normalise_resident_id(self.id_number)
+
+    def reveal(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The row as it is."""
+        return row
+
+
+def person_inputs(inputs: Mapping[str, Any], subject: str | ScheduleSubject | None,
                   loss_date: dt.date) -> Mapping[str, Any]:
     """For a group policy, the policy inputs with the insured person's own row over them; the
-    person must be on the schedule in force on the loss date. Other policies: ``inputs``."""
+    person (a clear ID, or a :class:`ScheduleSubject`) must be on the schedule in force on the
+    loss date. Other policies: ``inputs``."""
     persons = inputs.get(PERSONS)
-    if persons is None or id_number is None:
+    if persons is None or subject is None:
         return inputs
-    wanted = normalise_resident_id(id_number)
+    finder = ClearSubject(subject) if isinstance(subject, str) else subject
     for person in persons:
-        if normalise_resident_id(str(person.get(ID_COLUMN, ""))) == wanted:
+        if finder.matches(person):
             policy = {k: v for k, v in inputs.items() if k != PERSONS}
-            return {**policy, **person}
+            return {**policy, **finder.reveal(person)}
     raise StateError(f"the insured person was not on the policy's schedule on {loss_date}")
 
 

@@ -1,4 +1,5 @@
-"""``sme-insure privacy export|erase``: a person's requests about their data."""
+"""``sme-insure privacy export|erase``: a person's requests about their data; ``seal-schedules``:
+encrypt the insured persons on schedules stored before sealing."""
 
 from __future__ import annotations
 
@@ -53,3 +54,16 @@ def erase(identifier: str = IDENTIFIER, tenant: str = TENANT,
     with services.db.transaction() as session:
         report = erase_person(session, services, tenant=tenant, identifier=identifier, reason=reason)
     _dump(report, None)
+
+
+@app.command("seal-schedules")
+@reports_errors
+def seal_schedules(batch_size: int = typer.Option(500, min=1, help="Rows per transaction.")) -> None:
+    """Seal the insured persons' ID numbers and names still held in clear on stored schedules
+    (databases written before sealing; a migration cannot, it has no data key). Safe to run
+    again, and to interrupt: each batch commits on its own. Prints the rows sealed per table."""
+    from sme_insure.http.main import build_services
+    from sme_insure.services.schedule_sealing import seal_stored_schedules
+
+    services = build_services()
+    _dump(seal_stored_schedules(services.db, services.vault, batch_size=batch_size), None)

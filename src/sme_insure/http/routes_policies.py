@@ -50,7 +50,7 @@ def list_policies(services: ServicesDep, actor: ActorDep,
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(Policy.id.desc()).limit(limit).offset(offset)).all()
         page: dict[int, list[str]] = {}
-        items = [policy_out(p, actor, page) for p in rows]
+        items = [policy_out(p, actor, services.vault, page) for p in rows]
         audit.record_read(session, actor, "policy", page)
         return PolicyPage(items=items, total=total, limit=limit, offset=offset)
 
@@ -60,7 +60,8 @@ def get_policy(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> P
     """A policy's current state."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
-        return policy_out(get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope), actor)
+        found = get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
+        return policy_out(found, actor, services.vault)
 
 
 @router.get("/policies/{policy_id}/transactions")
@@ -82,7 +83,8 @@ def document(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> HTM
         quote = p.quote_id
         ws = session.get(Quote, quote).worksheet  # type: ignore[union-attr]
         html = render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
-                               policy=policy_out(p, actor).model_dump(), customer=customer.model_dump(),
+                               policy=policy_out(p, actor, services.vault).model_dump(),
+                               customer=customer.model_dump(),
                                worksheet=ws, transactions=[transaction_out(t).model_dump()
                                                            for t in changes.transactions_of(session, p.id)])
     return HTMLResponse(html)
@@ -137,4 +139,5 @@ def adjust(policy_id: ObjectId, body: AdjustmentIn, request: Request, services: 
 def renew(policy_id: ObjectId, body: RenewalIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
     """A renewal offer re-rated on the tables in force at renewal; bind it with consent."""
     with services.db.transaction() as session:
-        return quote_out(binding.offer_renewal(session, services, actor, policy_id, body.changes), actor)
+        offer = binding.offer_renewal(session, services, actor, policy_id, body.changes)
+        return quote_out(offer, actor, services.vault)

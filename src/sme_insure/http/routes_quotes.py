@@ -29,7 +29,7 @@ def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> Quote
         quote = quotes.create_quote(session, services, actor, product_code=body.product,
                                     customer_id=body.customer_id, inputs=body.all_inputs(),
                                     start_date=body.start_date)
-        return quote_out(quote, actor)
+        return quote_out(quote, actor, services.vault)
 
 
 @router.post("/quote-comparisons", tags=["quotes"], status_code=status.HTTP_201_CREATED)
@@ -39,14 +39,14 @@ def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> list[Quo
         found = quotes.compare_quotes(session, services, actor, product_code=body.product,
                                       customer_id=body.customer_id, inputs=body.all_inputs(),
                                       options=body.options, start_date=body.start_date)
-        return [quote_out(q, actor) for q in found]
+        return [quote_out(q, actor, services.vault) for q in found]
 
 
 @router.get("/quotes/{quote_id}", tags=["quotes"])
 def get_quote(quote_id: ObjectId, services: ServicesDep, actor: ActorDep) -> QuoteOut:
     """A quote with its worksheet."""
     with services.db.reading() as session:
-        return quote_out(quotes.get_quote(session, actor, quote_id), actor)
+        return quote_out(quotes.get_quote(session, actor, quote_id), actor, services.vault)
 
 
 @router.post("/quotes/{quote_id}/bind", tags=["quotes"], status_code=status.HTTP_201_CREATED,
@@ -57,7 +57,7 @@ def bind(quote_id: ObjectId, body: BindIn, request: Request, services: ServicesD
     def operation(session):  # noqa: ANN001
         policy = binding.bind(session, services, actor, quote_id, consent=body.consent)
         session.flush()
-        return 201, policy_out(policy, actor).model_dump(mode="json")
+        return 201, policy_out(policy, actor, services.vault).model_dump(mode="json")
 
     code, payload = run_idempotent(services.db, actor, idempotency_key,
                                    request_hash("POST", request.url.path, body.model_dump(mode="json")),
@@ -70,8 +70,8 @@ def referral_queue(services: ServicesDep, actor: ActorDep, status: str = "pendin
     """Referred quotes waiting for (or given) an underwriter's decision."""
     with services.db.reading() as session:
         page: dict[int, list[str]] = {}
-        items = [ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q, actor, page),
-                             decision=r.decision) for r, q in referrals.queue(session, actor, status)]
+        items = [ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status,
+                             quote=quote_out(q, actor, services.vault, page), decision=r.decision) for r, q in referrals.queue(session, actor, status)]
         audit.record_read(session, actor, "quote", page)
         return items
 
@@ -83,5 +83,5 @@ def decide(referral_id: ObjectId, body: DecisionIn, services: ServicesDep, actor
         r = referrals.decide(session, services, actor, referral_id, approve=body.approve,
                              reason=body.reason, loading=body.loading, discount=body.discount)
         q = quotes.get_quote(session, actor, r.quote_id)
-        return ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status, quote=quote_out(q, actor),
-                           decision=r.decision)
+        return ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status,
+                           quote=quote_out(q, actor, services.vault), decision=r.decision)

@@ -11,6 +11,7 @@ from sme_insure.http.schemas import CustomerOut, PolicyOut, QuoteOut, Transactio
 from sme_insure.privacy import Vault
 from sme_insure.services import audit
 from sme_insure.services.actor import Actor
+from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
 
 
@@ -29,14 +30,10 @@ def customer_out(c: Customer, actor: Actor, vault: Vault, created: bool = False)
                        industry=c.industry, flags=list(c.details.get("flags", [])), created=created)
 
 
-def shown_inputs(inputs: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """Inputs as returned: ID numbers on a schedule masked for roles that don't need them."""
-    persons = inputs.get("persons")
-    if not persons or actor.role.sees_personal_data:
-        return inputs
-    masked = [{**p, "id_number": mask_id_number(str(p["id_number"]))} if p.get("id_number") else p
-              for p in persons]
-    return {**inputs, "persons": masked}
+def shown_inputs(inputs: dict[str, Any], actor: Actor, vault: Vault) -> dict[str, Any]:
+    """Inputs as returned: the schedule unsealed (never its ``_enc``/``_hash`` fields), ID
+    numbers left masked for roles that don't need them (those are not even decrypted)."""
+    return unseal_inputs(vault, inputs, reveal_ids=actor.role.sees_personal_data)
 
 
 def _schedule_read(obj: Quote | Policy, kind: str, actor: Actor, page: dict[int, list[str]] | None) -> None:
@@ -48,23 +45,25 @@ def _schedule_read(obj: Quote | Policy, kind: str, actor: Actor, page: dict[int,
             page[obj.id] = ["persons"]
 
 
-def quote_out(q: Quote, actor: Actor, page: dict[int, list[str]] | None = None) -> QuoteOut:
+def quote_out(q: Quote, actor: Actor, vault: Vault, page: dict[int, list[str]] | None = None) -> QuoteOut:
     """A quote with its money, reasons, versions and worksheet."""
     _schedule_read(q, "quote", actor, page)
     return QuoteOut(id=q.id, product=q.product_code, product_version=q.product_version,
                     customer_id=q.customer_id, status=q.status, decision=q.decision,
-                    reasons=q.reasons, inputs=shown_inputs(q.inputs, actor), money=q.money, premium_fen=q.premium_fen,
+                    reasons=q.reasons, inputs=shown_inputs(q.inputs, actor, vault), money=q.money,
+                    premium_fen=q.premium_fen,
                     start_date=q.start_date, end_date=q.end_date, valid_until=q.valid_until,
                     versions=q.versions, worksheet=q.worksheet, renewal_of=q.renewal_of)
 
 
-def policy_out(p: Policy, actor: Actor, page: dict[int, list[str]] | None = None) -> PolicyOut:
+def policy_out(p: Policy, actor: Actor, vault: Vault, page: dict[int, list[str]] | None = None) -> PolicyOut:
     """A policy's current state."""
     _schedule_read(p, "policy", actor, page)
     return PolicyOut(id=p.id, number=p.number, product=p.product_code, product_version=p.product_version,
                      line=p.line, customer_id=p.customer_id, quote_id=p.quote_id, status=p.status,
                      start_date=p.start_date, end_date=p.end_date, cancelled_on=p.cancelled_on,
-                     inputs=shown_inputs(p.inputs, actor), money=p.money, annual_premium_fen=p.annual_premium_fen,
+                     inputs=shown_inputs(p.inputs, actor, vault), money=p.money,
+                     annual_premium_fen=p.annual_premium_fen,
                      versions=p.versions)
 
 

@@ -13,6 +13,7 @@ from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.quotes import check_bindable, create_quote
+from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, PremiumTransaction, Quote
 
@@ -30,11 +31,12 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StateError(f"quote {quote_id} is already bound")
     product = services.catalogue.get(quote.product_code, quote.product_version)
+    inputs = seal_inputs(services.vault, quote.inputs)  # sealed already, unless quoted before sealing
     policy = Policy(
         tenant_id=actor.tenant_id, number=f"PENDING-{quote.id}", quote_id=quote.id,
         customer_id=quote.customer_id, product_code=quote.product_code,
         product_version=quote.product_version, line=str(product.line), status=PolicyStatus.ISSUED,
-        start_date=quote.start_date, end_date=quote.end_date, inputs=quote.inputs,
+        start_date=quote.start_date, end_date=quote.end_date, inputs=inputs,
         versions=quote.versions, money=quote.money, annual_premium_fen=quote.premium_fen,
         sequence=1, created_by_key=actor.key_id, channel=quote.channel)
     session.add(policy)
@@ -45,7 +47,7 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
         effective_date=policy.start_date, period_end=policy.end_date,
         transaction_date=services.today(), premium_fen=quote.money["premium"],
         vat_fen=quote.money["vat"], annual_premium_after_fen=quote.money["premium"],
-        inputs_after=quote.inputs, reason="new business", created_by_key=actor.key_id))
+        inputs_after=inputs, reason="new business", created_by_key=actor.key_id))
     audit.record(session, actor, "policy.bind", "policy", policy.id, {
         "number": policy.number, "quote_id": quote.id, "premium_fen": quote.money["premium"]},
         "renewal, with the customer's consent" if consent else "new business")
@@ -63,7 +65,8 @@ def offer_renewal(session: Session, services: Services, actor: Actor, policy_id:
     if services.today() > policy.end_date + dt.timedelta(days=30):
         raise StateError(f"policy {policy.number} expired on {policy.end_date}; quote new business")
     quote = create_quote(session, services, actor, product_code=policy.product_code,
-                         customer_id=policy.customer_id, inputs={**policy.inputs, **(changes or {})},
+                         customer_id=policy.customer_id,
+                         inputs={**unseal_inputs(services.vault, policy.inputs), **(changes or {})},
                          start_date=max(policy.end_date, services.today()), renewal_of=policy.id)
     audit.record(session, actor, "policy.offer_renewal", "policy", policy.id,
                  {"quote_id": quote.id, "changed_inputs": sorted(changes or {})})

@@ -23,6 +23,7 @@ from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.pricing import price
+from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, PremiumTransaction
 
@@ -35,6 +36,7 @@ def _policy(session: Session, actor: Actor, policy_id: int) -> Policy:
 def _record(session: Session, policy: Policy, actor: Actor, services: Services, *, kind: TransactionKind,
             effective: dt.date, premium: int, vat: int, reason: str) -> PremiumTransaction:
     policy.sequence += 1
+    policy.inputs = seal_inputs(services.vault, policy.inputs)  # also seals a row from before sealing
     row = PremiumTransaction(
         tenant_id=policy.tenant_id, policy_id=policy.id, sequence=policy.sequence, kind=kind,
         effective_date=effective, period_end=policy.end_date, transaction_date=services.today(),
@@ -73,7 +75,7 @@ def endorse(session: Session, services: Services, actor: Actor, policy_id: int, 
     if effective < (last := _last_change(session, policy)):
         raise StateError(f"out of sequence: a change effective {last} exists; an endorsement "
                          f"effective {effective} would have to re-rate it; reverse it first")
-    inputs = {**policy.inputs, **changes}
+    inputs = {**unseal_inputs(services.vault, policy.inputs), **changes}
     priced = price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
                    product_version=policy.product_version, table_versions=policy.versions["tables"])
     if priced.decision.decision is not Decision.ACCEPT:
@@ -83,7 +85,8 @@ def endorse(session: Session, services: Services, actor: Actor, policy_id: int, 
     charge = pro_rata(priced.premium_fen - policy.annual_premium_fen, policy.start_date,
                       policy.end_date, effective)
     vat = pro_rata(priced.money["vat"] - policy.money["vat"], policy.start_date, policy.end_date, effective)
-    policy.inputs, policy.money, policy.annual_premium_fen = inputs, priced.money, priced.premium_fen
+    policy.inputs = seal_inputs(services.vault, inputs)
+    policy.money, policy.annual_premium_fen = priced.money, priced.premium_fen
     return _record(session, policy, actor, services, kind=TransactionKind.ENDORSEMENT,
                    effective=effective, premium=charge, vat=vat, reason=reason)
 
@@ -150,12 +153,13 @@ def adjust(session: Session, services: Services, actor: Actor, policy_id: int, *
     bad = [k for k in actual if k not in allowed]
     if not actual or bad:
         raise InputError([Issue("actual", bad or actual, f"adjustable inputs of this product: {allowed}")])
-    inputs = {**policy.inputs, **actual}
+    inputs = {**unseal_inputs(services.vault, policy.inputs), **actual}
     priced = price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
                    product_version=policy.product_version, table_versions=policy.versions["tables"])
     delta = priced.premium_fen - policy.annual_premium_fen
     vat = priced.money["vat"] - policy.money["vat"]
-    policy.inputs, policy.money, policy.annual_premium_fen = inputs, priced.money, priced.premium_fen
+    policy.inputs = seal_inputs(services.vault, inputs)
+    policy.money, policy.annual_premium_fen = priced.money, priced.premium_fen
     return _record(session, policy, actor, services, kind=TransactionKind.ADJUSTMENT,
                    effective=policy.start_date, premium=delta, vat=vat, reason=reason)
 

@@ -17,6 +17,7 @@ from sme_insure.catalogue.vocabulary import Line
 from sme_insure.claims import ledger
 from sme_insure.claims.cover import (
     PolicyFacts,
+    ScheduleSubject,
     check_in_force,
     check_loss_date,
     claim_documents,
@@ -42,6 +43,7 @@ from sme_insure.services.claims_ledger import (
 )
 from sme_insure.services.claims_settlement import settle_fast_track
 from sme_insure.services.context import Services
+from sme_insure.services.schedule_sealing import SealedSubject
 from sme_insure.storage.claims_schema import Claim
 from sme_insure.storage.schema import Customer, Policy, Quote
 
@@ -109,8 +111,8 @@ def _person(services: Services, product: Product, data: ClaimReport) -> str | No
                                 field_name="insured_person").number
 
 
-def _limit_history(facts: PolicyFacts, coverage: Coverage, person: str | None, loss_date: dt.date,
-                   lookup: TableLookup) -> tuple[tuple[dt.date, int], ...]:
+def _limit_history(facts: PolicyFacts, coverage: Coverage, person: ScheduleSubject | None,
+                   loss_date: dt.date, lookup: TableLookup) -> tuple[tuple[dt.date, int], ...]:
     """The coverage's first limit after each premium transaction up to the loss (a person not
     yet on the schedule has none)."""
     out = []
@@ -171,7 +173,7 @@ def _new_claim(services: Services, actor: Actor, policy: Policy, customer: Custo
 
 
 def _cover(session: Session, services: Services, claim: Claim, policy: Policy, facts: PolicyFacts,
-           product: Product, data: ClaimReport, person: str | None) -> TriageFacts:
+           product: Product, data: ClaimReport, person: ScheduleSubject | None) -> TriageFacts:
     """Check the peril and coverage on the loss date, ask for the documents, record the cover
     decision and its limits; return what triage needs."""
     inputs = person_inputs(facts.inputs_at(data.loss_date), person, data.loss_date)
@@ -213,7 +215,8 @@ def report_claim(session: Session, services: Services, actor: Actor, data: Claim
     person = _person(services, product, data)
     claim = _new_claim(services, actor, policy, session.get_one(Customer, policy.customer_id),
                        product, data, person)
-    _route(services, claim, product, _cover(session, services, claim, policy, facts, product, data, person))
+    subject = SealedSubject(services.vault, claim.subject_hash) if claim.subject_hash else None
+    _route(services, claim, product, _cover(session, services, claim, policy, facts, product, data, subject))
     session.add(claim)
     session.flush()
     claim.number = f"CL{data.loss_date:%Y}{actor.tenant_id:03d}{claim.id:08d}"

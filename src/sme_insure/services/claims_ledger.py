@@ -37,6 +37,7 @@ from sme_insure.policies.states import Role
 from sme_insure.services import audit
 from sme_insure.services.actor import Actor
 from sme_insure.services.context import Services
+from sme_insure.services.schedule_sealing import SealedSubject
 from sme_insure.storage.claims_schema import Claim, ClaimDocument, ClaimTransaction
 from sme_insure.storage.schema import Policy, PremiumTransaction
 from sme_insure.tables.coded import Coded
@@ -166,9 +167,10 @@ def coverage_of(product: Product, code: str) -> Coverage:
 
 
 def claim_inputs(session: Session, services: Services, claim: Claim, policy: Policy) -> Mapping[str, Any]:
-    """The policy inputs on the loss date (with the insured person's row, on a group policy)."""
+    """The policy inputs on the loss date (with the insured person's row, on a group policy,
+    found by lookup hash: only that row is decrypted)."""
     inputs = policy_facts(session, policy).inputs_at(claim.loss_date)
-    person = services.vault.decrypt(claim.subject_enc) if claim.subject_enc else None
+    person = SealedSubject(services.vault, claim.subject_hash) if claim.subject_hash else None
     return person_inputs(inputs, person, claim.loss_date)
 
 

@@ -21,6 +21,7 @@ from sme_insure.services.context import Services
 from sme_insure.services.customers import CustomerData, register_customer
 from sme_insure.services.keys import NewKey, authenticate, create_key
 from sme_insure.services.quotes import create_quote
+from sme_insure.services.schedule_sealing import unseal_person
 from sme_insure.storage.schema import Policy, Tenant
 
 ROLES: dict[str, dict[str, Any]] = {
@@ -130,7 +131,8 @@ def _claim(session, services: Services, actor: Actor, rng: random.Random, policy
            day: dt.date) -> None:
     product = services.catalogue.get(policy.product_code, policy.product_version)
     peril = rng.choice(product.coverages[0].perils)
-    person = policy.inputs["persons"][0]["id_number"] if "persons" in policy.inputs else None
+    persons = policy.inputs.get("persons")
+    person = unseal_person(services.vault, persons[0])["id_number"] if persons else None
     claim = report_claim(session, services, actor, ClaimReport(
         loss_date=day - dt.timedelta(days=rng.randrange(0, 5)), place="示例地址", peril=peril,
         estimated_fen=rng.choice([300_000, 500_000, 800_000, 6_000_000]), description="demo loss",

@@ -15,6 +15,7 @@ from sme_insure.errors import Issue, RatingInputError
 from sme_insure.policies.states import Decision
 from sme_insure.rating import Rater, RatingResult
 from sme_insure.rating.schedule import rate_schedule
+from sme_insure.services.schedule_sealing import PERSON_STEP, mask_name
 from sme_insure.underwriting import Reason, UnderwritingDecision, decide_rows
 
 PERSONS = "persons"
@@ -66,7 +67,8 @@ def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt
                    product_version: str | None = None, table_versions: dict[str, str] | None = None,
                    extra: list[Reason] | None = None) -> Priced:
     """A group risk: every person must be valid (all problems are reported at once, by row);
-    the decision is the strictest of the persons' decisions."""
+    the decision is the strictest of the persons' decisions. The worksheet line of a person
+    shows the masked name: the worksheet is stored, and names are sealed at rest."""
     persons = inputs[PERSONS]
     if not isinstance(persons, list) or not persons or len(persons) > MAX_PERSONS:
         raise RatingInputError([Issue(PERSONS, type(persons).__name__,
@@ -79,8 +81,8 @@ def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt
         raise RatingInputError([Issue(str(r.field), r.value, str(r.reason), row=int(r.row))
                                 for r in result.issues.itertuples()], context="schedule")
     money = {k: int(v) for k, v in result.totals.items()}
-    per_person = [{"coverage": "person", "step": int(i), "kind": "person",
-                   "description": str(result.inputs.iloc[i].get("name", "")),
+    per_person = [{"coverage": "person", "step": int(i), "kind": PERSON_STEP,
+                   "description": mask_name(str(result.inputs.iloc[i].get("name", "") or "")),
                    "inputs": "", "tables": "", "figure": int(p) / 100, "unit": "cny",
                    "before": 0.0, "after": int(p) / 100}
                   for i, p in enumerate(result.premiums["premium"].tolist())]

@@ -12,7 +12,9 @@ schedules of policies still in force. While one of the person's own policies is 
 claim of theirs is open the request is refused: the data is needed to perform the contract.
 
 The tombstone is a hash of the keyed lookup hash, so a later request with the same identifier
-still finds the erased records, and the database alone reveals nothing.
+still finds the erased records, and the database alone reveals nothing. Schedules are sealed at
+rest (``services.schedule_sealing``): a person's rows are found by lookup hash and only theirs
+are decrypted for the export; an erased row keeps the tombstone as its hash.
 """
 
 from __future__ import annotations
@@ -29,23 +31,35 @@ from sme_insure.claims.vocabulary import ClaimStatus
 from sme_insure.customers.resident_id import normalise_resident_id
 from sme_insure.errors import StateError
 from sme_insure.policies.states import PolicyStatus, QuoteStatus
+from sme_insure.privacy import Vault
 from sme_insure.services import audit
 from sme_insure.services.claims import GROUP_LINES
 from sme_insure.services.claims_ledger import rules
 from sme_insure.services.context import Services
 from sme_insure.services.documents_store import documents_store
 from sme_insure.services.keys import tenant_of
+from sme_insure.services.schedule_sealing import (
+    ID,
+    ID_HASH,
+    NAME,
+    PERSONS,
+    SEALED_KEYS,
+    person_key,
+    seal_person,
+    unseal_inputs,
+    unseal_person,
+)
 from sme_insure.storage.claims_schema import Claim, ClaimDocument, ClaimTransaction
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
 
 ERASED = "[erased]"
-PERSONS, ID_COLUMN = "persons", "id_number"
 
 
 @dataclass
 class Person:
     """Everything held on one identifier in one tenant."""
 
+    vault: Vault
     tenant_id: int
     identifier: str
     lookup: str
@@ -62,9 +76,9 @@ class Person:
         return f"erased:{self.tombstone}"
 
     def on_schedule(self, entry: dict[str, Any]) -> bool:
-        """Whether a schedule row is this person's (before or after erasure)."""
-        value = str(entry.get(ID_COLUMN, ""))
-        return value == self.marker or normalise_resident_id(value) == self.identifier
+        """Whether a schedule row is this person's (before or after erasure; sealed or, written
+        before sealing, clear), by lookup hash: nothing is decrypted."""
+        return entry.get(ID) == self.marker or person_key(self.vault, entry) in (self.lookup, self.tombstone)
 
 
 def tombstone(lookup_hash: str) -> str:
@@ -80,7 +94,7 @@ def find_person(session: Session, services: Services, *, tenant: str, identifier
     keys = (lookup, tombstone(lookup))
     customer = session.scalars(select(Customer).where(Customer.tenant_id == tenant_id,
                                                       Customer.identifier_hash.in_(keys))).first()
-    person = Person(tenant_id, norm, lookup, keys[1], customer)
+    person = Person(services.vault, tenant_id, norm, lookup, keys[1], customer)
     if customer is not None:
         person.quotes = list(session.scalars(select(Quote).where(Quote.customer_id == customer.id)
                                              .order_by(Quote.id)))
@@ -127,19 +141,20 @@ def _customer(services: Services, c: Customer) -> dict[str, Any]:
             "channel": c.channel, "created_at": c.created_at}
 
 
-def _quote(q: Quote) -> dict[str, Any]:
+def _quote(services: Services, q: Quote) -> dict[str, Any]:
     return {"id": q.id, "product": q.product_code, "version": q.product_version, "status": q.status,
-            "decision": q.decision, "inputs": q.inputs, "premium_fen": q.premium_fen,
+            "decision": q.decision, "inputs": unseal_inputs(services.vault, q.inputs),
+            "premium_fen": q.premium_fen,
             "start_date": q.start_date, "end_date": q.end_date, "valid_until": q.valid_until,
             "created_at": q.created_at}
 
 
-def _policy(session: Session, p: Policy) -> dict[str, Any]:
+def _policy(session: Session, services: Services, p: Policy) -> dict[str, Any]:
     rows = session.scalars(select(PremiumTransaction).where(PremiumTransaction.policy_id == p.id)
                            .order_by(PremiumTransaction.sequence))
     return {"id": p.id, "number": p.number, "product": p.product_code, "status": p.status,
             "start_date": p.start_date, "end_date": p.end_date, "cancelled_on": p.cancelled_on,
-            "inputs": p.inputs, "annual_premium_fen": p.annual_premium_fen,
+            "inputs": unseal_inputs(services.vault, p.inputs), "annual_premium_fen": p.annual_premium_fen,
             "transactions": [{"sequence": t.sequence, "kind": t.kind, "effective_date": t.effective_date,
                               "premium_fen": t.premium_fen, "vat_fen": t.vat_fen, "reason": t.reason}
                              for t in rows]}
@@ -167,7 +182,8 @@ def _claim(session: Session, services: Services, c: Claim) -> dict[str, Any]:
 def _schedule_rows(person: Person, obj: Quote | Policy) -> dict[str, Any]:
     where = {"policy": obj.number} if isinstance(obj, Policy) else {"quote": obj.id}
     return {**where, "product": obj.product_code, "status": obj.status,
-            "entries": [e for e in obj.inputs.get(PERSONS) or [] if person.on_schedule(e)]}
+            "entries": [unseal_person(person.vault, e) for e in obj.inputs.get(PERSONS) or []
+                        if person.on_schedule(e)]}
 
 
 def export_person(session: Session, services: Services, *, tenant: str, identifier: str) -> dict[str, Any]:
@@ -175,8 +191,8 @@ def export_person(session: Session, services: Services, *, tenant: str, identifi
     person = find_person(session, services, tenant=tenant, identifier=identifier)
     out = {"identifier": person.identifier, "tenant": tenant, "exported_on": services.today(),
            "customer": _customer(services, person.customer) if person.customer else None,
-           "quotes": [_quote(q) for q in person.quotes],
-           "policies": [_policy(session, p) for p in person.policies],
+           "quotes": [_quote(services, q) for q in person.quotes],
+           "policies": [_policy(session, services, p) for p in person.policies],
            "claims": [_claim(session, services, c) for c in person.claims],
            "schedules": [_schedule_rows(person, o) for o in person.schedules]}
     audit.record(session, None, "person.export", "person", person.tombstone,
@@ -197,8 +213,11 @@ def _refuse_while_performing(person: Person, today: dt.date) -> None:
 
 
 def _scrub(person: Person, inputs: dict[str, Any]) -> dict[str, Any]:
-    rows = [{**e, ID_COLUMN: person.marker, "name": ERASED} if person.on_schedule(e) else e
-            for e in inputs.get(PERSONS) or []]
+    """The person's rows erased: the tombstone for the ID (and its hash), no ciphertext left;
+    other rows are sealed as they are (a schedule written before sealing is sealed now)."""
+    erased = {ID: person.marker, ID_HASH: person.tombstone, NAME: ERASED}
+    rows = [{**{k: v for k, v in e.items() if k not in SEALED_KEYS}, **erased} if person.on_schedule(e)
+            else seal_person(person.vault, e) for e in inputs.get(PERSONS) or []]
     return {**inputs, PERSONS: rows}
 
 

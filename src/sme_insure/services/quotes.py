@@ -15,7 +15,8 @@ from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.customers import customer_type
-from sme_insure.services.pricing import add_months, price, reasons_json, status_for
+from sme_insure.services.pricing import Priced, add_months, price, reasons_json, status_for
+from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Customer, Policy, Quote, Referral
 from sme_insure.underwriting import Reason, eligibility_reasons
@@ -55,7 +56,8 @@ def create_quote(session: Session, services: Services, actor: Actor, *, product_
     quote = Quote(
         tenant_id=actor.tenant_id, customer_id=customer.id, product_code=product.code,
         product_version=product.version, status=status, decision=str(priced.decision.decision),
-        reasons=reasons_json(priced.decision), inputs=inputs, versions=priced.versions,
+        reasons=reasons_json(priced.decision), inputs=seal_inputs(services.vault, inputs),
+        versions=priced.versions,
         money=priced.money, worksheet=priced.worksheet, premium_fen=priced.premium_fen,
         start_date=start_date, end_date=end,
         valid_until=today + dt.timedelta(days=product.underwriting.quote_valid_days),
@@ -79,6 +81,14 @@ def compare_quotes(session: Session, services: Services, actor: Actor, *, produc
     return [create_quote(session, services, actor, product_code=product_code,
                          customer_id=customer_id, inputs={**inputs, **option}, start_date=start_date)
             for option in options]
+
+
+def rerate(services: Services, stored: Quote | Policy) -> Priced:
+    """A stored quote or policy re-rated on its recorded product and table versions, its
+    schedule unsealed: the premium must come out identical (the record is reproducible)."""
+    return price(services.rater, stored.product_code, unseal_inputs(services.vault, stored.inputs),
+                 as_of=stored.start_date, product_version=stored.product_version,
+                 table_versions=stored.versions["tables"])
 
 
 def get_quote(session: Session, actor: Actor, quote_id: int) -> Quote:

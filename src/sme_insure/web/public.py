@@ -172,5 +172,5 @@ def schedule(token: str, services: ServicesDep) -> HTMLResponse:
         rows = [transaction_out(t).model_dump() for t in transactions_of(session, p.id)]
     return HTMLResponse(render_schedule(
         product=services.catalogue.get(p.product_code, p.product_version),
-        policy=policy_out(p, actor).model_dump(), customer=customer.model_dump(),
+        policy=policy_out(p, actor, services.vault).model_dump(), customer=customer.model_dump(),
         worksheet=worksheet, transactions=rows))
