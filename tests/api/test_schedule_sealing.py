@@ -81,6 +81,25 @@ def test_stored_schedules_hold_no_clear_ids_or_names(client, keys, clock, servic
         assert unseal_inputs(services.vault, s.get(Policy, policy["id"]).inputs)["persons"] == _persons(3)
 
 
+def test_stored_idempotent_responses_are_sealed(client, keys, clock, services):
+    """An admin binding with an Idempotency-Key sees the schedule in clear; the response kept
+    for retries is encrypted at rest, and a retry still gets it back in full."""
+    customer = new_customer(client, keys.admin)
+    body = {"product": "GROUP_ACCIDENT", "customer_id": customer["id"], "start_date": "2026-03-10",
+            "inputs": POLICY, "persons": _persons(2)}
+    quote = client.post("/v1/quotes", json=body, headers=keys.admin).json()
+    headers = {**keys.admin, "Idempotency-Key": f"seal-{quote['id']}"}
+    first = client.post(f"/v1/quotes/{quote['id']}/bind", json={}, headers=headers)
+    assert first.status_code == 201, first.text
+    assert IDS[0] in first.text  # the admin's role sees personal data
+    with services.db.reading() as s:
+        stored = s.execute(text("SELECT response FROM idempotency_records WHERE key = :k"),
+                           {"k": headers["Idempotency-Key"]}).scalar_one()
+    _assert_sealed(stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False))
+    again = client.post(f"/v1/quotes/{quote['id']}/bind", json={}, headers=headers)
+    assert again.status_code == 201 and again.json() == first.json()
+
+
 def test_rerating_a_sealed_record_gives_the_identical_premium(client, keys, clock, services):
     quote, policy = _bound(client, keys, n=3)
     r = client.post(f"/v1/policies/{policy['id']}/endorsements", headers=keys.channel, json={

@@ -120,7 +120,8 @@ def _write(request: Request, services: Services, actor: Actor, key: str | None, 
         return status, claim_out(session, services, actor, claim).model_dump(mode="json")
 
     fingerprint = request_hash("POST", request.url.path, body.model_dump(mode="json"))
-    code, payload = run_idempotent(services.db, actor, key, fingerprint, operation)
+    code, payload = run_idempotent(services.db, actor, key, fingerprint, operation,
+                                   vault=services.vault)
     return JSONResponse(payload, status_code=code)
 
 

@@ -98,7 +98,7 @@ def _write(request: Request, services, actor, key, body, action) -> JSONResponse
 
     code, payload = run_idempotent(services.db, actor, key,
                                    request_hash("POST", request.url.path, body.model_dump(mode="json")),
-                                   operation)
+                                   operation, vault=services.vault)
     return JSONResponse(payload, status_code=code)
 
 

@@ -61,7 +61,7 @@ def bind(quote_id: ObjectId, body: BindIn, request: Request, services: ServicesD
 
     code, payload = run_idempotent(services.db, actor, idempotency_key,
                                    request_hash("POST", request.url.path, body.model_dump(mode="json")),
-                                   operation)
+                                   operation, vault=services.vault)
     return JSONResponse(payload, status_code=code)
 
 

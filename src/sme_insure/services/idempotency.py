@@ -5,6 +5,10 @@ The operation, the idempotency record and the response are written in one transa
 crash leaves either all of them or none. Two concurrent requests with one key: the loser's
 transaction fails (unique key, or the state the winner changed) and it returns the winner's
 stored response instead of its own error.
+
+The stored response is encrypted with the vault (it may hold personal data, e.g. the schedule
+of a bound group policy, shown in clear to the role that bound it); records written before are
+read as they are.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sme_insure.errors import ConflictError, SmeInsureError
+from sme_insure.privacy import Vault
 from sme_insure.services.actor import Actor
 from sme_insure.storage.database import Database
 from sme_insure.storage.schema import IdempotencyRecord
@@ -32,18 +37,32 @@ def request_hash(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _stored(session: Session, actor: Actor, key: str, fingerprint: str) -> tuple[int, dict[str, Any]] | None:
+SEALED = "sealed"
+
+
+def _seal(vault: Vault, body: dict[str, Any]) -> dict[str, Any]:
+    return {SEALED: vault.encrypt(json.dumps(body, separators=(",", ":"), ensure_ascii=False))}
+
+
+def _unseal(vault: Vault, stored: dict[str, Any]) -> dict[str, Any]:
+    if set(stored) == {SEALED}:
+        return json.loads(vault.decrypt(stored[SEALED]))
+    return stored  # written before responses were sealed
+
+
+def _stored(session: Session, actor: Actor, key: str, fingerprint: str,
+            vault: Vault) -> tuple[int, dict[str, Any]] | None:
     record = session.scalars(select(IdempotencyRecord).where(
         IdempotencyRecord.tenant_id == actor.tenant_id, IdempotencyRecord.key == key)).first()
     if record is None:
         return None
     if record.request_hash != fingerprint:
         raise ConflictError(f"Idempotency-Key {key!r} was used with a different request")
-    return record.status_code, record.response
+    return record.status_code, _unseal(vault, record.response)
 
 
 def run_idempotent(db: Database, actor: Actor, key: str | None, fingerprint: str,
-                   operation: Operation) -> tuple[int, dict[str, Any]]:
+                   operation: Operation, *, vault: Vault) -> tuple[int, dict[str, Any]]:
     """Run ``operation`` once per key; returns ``(status, body)``."""
     if key is None:
         with db.transaction() as session:
@@ -51,18 +70,19 @@ def run_idempotent(db: Database, actor: Actor, key: str | None, fingerprint: str
     if not 1 <= len(key) <= 200:
         raise ConflictError("Idempotency-Key must be 1 to 200 characters")
     with db.reading() as session:
-        if (found := _stored(session, actor, key, fingerprint)) is not None:
+        if (found := _stored(session, actor, key, fingerprint, vault)) is not None:
             return found
     try:
         with db.transaction() as session:
-            if (found := _stored(session, actor, key, fingerprint)) is not None:
+            if (found := _stored(session, actor, key, fingerprint, vault)) is not None:
                 return found
             status, body = operation(session)
             session.add(IdempotencyRecord(tenant_id=actor.tenant_id, key=key,
-                                          request_hash=fingerprint, status_code=status, response=body))
+                                          request_hash=fingerprint, status_code=status,
+                                          response=_seal(vault, body)))
             return status, body
     except (IntegrityError, SmeInsureError):
         with db.reading() as session:
-            if (found := _stored(session, actor, key, fingerprint)) is not None:
+            if (found := _stored(session, actor, key, fingerprint, vault)) is not None:
                 return found
         raise
