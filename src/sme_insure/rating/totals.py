@@ -40,7 +40,8 @@ def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int,
     Only the rows below the minimum are touched: share_c = ⌊adj × p_c / total⌋, and the fen left
     over go to the largest coverage (the first one when every coverage is zero). Column by
     column, on contiguous arrays."""
-    codes = list(cov_fen)
+    first, *rest = cov_fen
+    codes = [first, *(c for c in rest if cov_fen[c].any())]  # a cover nobody has takes no share
     total = _add(cov_fen.values()) if total is None else total
     adj = np.maximum(minimum_fen - total, 0)
     rows = np.flatnonzero(adj)
@@ -54,7 +55,7 @@ def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int,
     for i, col in enumerate(cols[1:], start=1):
         more = col > best  # strict: the first of equal coverages keeps the remainder
         largest[more], best = i, np.maximum(best, col)
-    out = {}
+    out = dict(cov_fen)
     for i, c in enumerate(codes):
         fen = cov_fen[c].copy()
         fen[rows] += shares[i] + np.where(largest == i, left, 0)
@@ -72,7 +73,7 @@ def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen) -
     out = {f"premium_{c}": v for c, v in cov_fen.items()}
     vat = np.zeros_like(technical)
     for cov in product.coverages:
-        if cov.tax is TaxTreatment.VAT_INCLUDED:
+        if cov.tax is TaxTreatment.VAT_INCLUDED and cov_fen[cov.code].any():
             vat += split_vat_array(cov_fen[cov.code], product.vat_rate)[1]
     premium = technical + policy_adj
     net = premium - vat
