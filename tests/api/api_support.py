@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 from sqlalchemy import text
@@ -42,3 +43,14 @@ def new_quote(client, headers, customer_id, inputs=None, product="SME_PROPERTY",
     r = client.post("/v1/quotes", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+def wait_for_job(client, headers, job_id, seconds=120, poll=0.3):
+    """Poll ``GET /v1/jobs/{id}`` until the job succeeds or fails; its last state."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(poll)
+    raise AssertionError(f"job {job_id} did not finish: {job}")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
 
+from api_support import wait_for_job
 from sme_insure.services.demo import create_demo
 from sme_insure.services.documents_store import DiskDocumentStore
 
@@ -19,14 +19,6 @@ def actuary(services, tmp_path_factory):
     return {"X-API-Key": keys["actuary"]}, {"X-API-Key": keys["channel"]}
 
 
-def _wait(client, headers, job_id, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} still {job['status']}")
 
 
 def test_reserving_job_on_own_transactions(client, actuary):
@@ -34,7 +26,7 @@ def test_reserving_job_on_own_transactions(client, actuary):
     r = client.post("/v1/reserving/runs", json={"as_of": "2026-03-01", "grain": "monthly"},
                     headers=headers)
     assert r.status_code == 202, r.text
-    job = _wait(client, headers, r.json()["job_id"])
+    job = wait_for_job(client, headers, r.json()["job_id"])
     assert job["status"] == "succeeded", job["error"]
     result = job["result"]
     assert "<html" in result["html"].lower()
@@ -46,6 +38,6 @@ def test_study_job(client, actuary):
     headers, _ = actuary
     r = client.post("/v1/studies/runs", json={"policies": 4000}, headers=headers)
     assert r.status_code == 202
-    job = _wait(client, headers, r.json()["job_id"], seconds=240)
+    job = wait_for_job(client, headers, r.json()["job_id"], seconds=240)
     assert job["status"] == "succeeded", job["error"]
     assert "GLM" in job["result"]["html"] or "glm" in job["result"]["html"].lower()

@@ -10,6 +10,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from api_support import wait_for_job
 from sme_insure.errors import PermissionDenied
 from sme_insure.http.app import create_app
 from sme_insure.http.limits import LimitsMiddleware, RateLimiter
@@ -68,14 +69,6 @@ def test_upload_too_large(client, keys):
     assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
 
 
-def _wait(client, headers, job_id, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
-        if body["status"] in ("succeeded", "failed"):
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish: {body}")
 
 
 def _answer(context, progress):
@@ -99,7 +92,7 @@ def _busy(context, progress):
 def test_a_job_runs_in_its_own_process_and_reports_its_result(client, keys, services):
     job_id = jobs.submit(services, _actor(services, keys.actuary), kind="trivial", work=_answer,
                          timeout=60)
-    body = _wait(client, keys.actuary, job_id)
+    body = wait_for_job(client, keys.actuary, job_id)
     assert body["status"] == "succeeded" and body["progress"] == 1.0, body
     result = body.pop("result")
     assert result["answer"] == 42 and result["products"] == len(services.catalogue.codes())
@@ -115,7 +108,7 @@ def test_a_job_runs_in_its_own_process_and_reports_its_result(client, keys, serv
 def test_a_job_past_its_time_is_stopped_and_fails_with_a_clear_message(client, keys, services, work):
     actor = _actor(services, keys.actuary)
     job_id = jobs.submit(services, actor, kind="slow", work=work, timeout=3)
-    body = _wait(client, keys.actuary, job_id, seconds=30)
+    body = wait_for_job(client, keys.actuary, job_id, seconds=30)
     assert body["status"] == "failed" and body["result"] is None
     assert body["error"].startswith("timed out") and "3 s" in body["error"]
     time.sleep(0.5)  # the process was stopped; nothing overwrote the failure

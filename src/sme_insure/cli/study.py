@@ -1,22 +1,26 @@
 """``sme-insure study``: run a rate study from a YAML configuration; make a synthetic demo book.
 
 Thin layer over :func:`sme_insure.studies.run_study`: reads the configuration, runs the study on
-pandas or Dask, prints the indication and writes the HTML report, the Excel workbook and the
-proposed draft tables. Library errors are shown as issue lists with exit code 1.
+pandas or Dask, on the files it names or (``data: {source: database}``, ``--tenant``) on a
+tenant's own policies, premium transactions and claims, prints the indication and writes the HTML
+report, the Excel workbook and the proposed draft tables. Library errors are shown as issue lists
+with exit code 1.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
 from sme_insure.cli.common import console, reports_errors
+from sme_insure.errors import InputError, Issue
 from sme_insure.studies import (
     EngineKind,
+    StudyConfig,
     StudyResult,
     load_study_config,
     run_study,
@@ -25,6 +29,10 @@ from sme_insure.studies import (
     write_html,
     write_proposal,
 )
+from sme_insure.studies.vocabulary import DataSource
+
+if TYPE_CHECKING:
+    from sme_insure.services.study_data import OwnBook
 
 app = typer.Typer(
     help="Rate studies: experience, GLM relativities, indication, impact.", no_args_is_help=True
@@ -53,6 +61,44 @@ def _summary(result: StudyResult) -> Table:
     return table
 
 
+def _own_book(cfg: StudyConfig, database: str | None, tenant: str | None) -> OwnBook:
+    """Rows and claims of ``tenant``'s own book (read as one of its actuaries), with the
+    configuration pinned to the catalogue folders it re-rates on."""
+    from sme_insure.catalogue import Catalogue
+    from sme_insure.http.main import database_url
+    from sme_insure.policies.states import Role
+    from sme_insure.services.actor import Actor
+    from sme_insure.services.keys import tenant_of
+    from sme_insure.services.study_data import own_book
+    from sme_insure.settings import products_dir, tables_dir
+    from sme_insure.storage.database import Database
+
+    if tenant is None:
+        raise InputError([Issue("--tenant", None, "a study on the database needs the tenant")])
+    catalogue = Catalogue.load(cfg.catalogue.products or products_dir(),
+                               cfg.catalogue.tables or tables_dir())
+    db = Database(database or database_url())
+    try:
+        with db.reading() as session:
+            actor = Actor(tenant_of(session, tenant).id, None, Role.ACTUARY)
+            book = own_book(session, catalogue, actor, cfg)
+    finally:
+        db.engine.dispose()
+    return book
+
+
+def _sources(cfg: StudyConfig, database: str | None,
+             tenant: str | None) -> tuple[StudyConfig, dict[str, Any]]:
+    """The configuration and ``run_study``'s data arguments: none for files."""
+    if cfg.data.source is DataSource.FILES:
+        if database is not None or tenant is not None:
+            raise InputError([Issue("data.source", "files", "the configuration names data files;"
+                                    " set `data: {source: database}` to study a tenant's book")])
+        return cfg, {}
+    book = _own_book(cfg, database, tenant)
+    return book.config, {"source": book.rows, "claims": book.claims}
+
+
 @reports_errors
 def study(
     config: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Study YAML.")],
@@ -72,6 +118,14 @@ def study(
             "cluster."
         ),
     ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(help="Database URL for `data: {source: database}` (default: the "
+                     "configured one, SME_INSURE_DATABASE_URL)."),
+    ] = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="Tenant whose own book is studied (database source).")
+    ] = None,
 ) -> None:
     """Run the rate study of CONFIG and write its outputs."""
     cfg = load_study_config(config)
@@ -84,10 +138,13 @@ def study(
                 )
             }
         )
+    cfg, data = _sources(cfg, database, tenant)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("study", total=1.0)
         result = run_study(
-            cfg, progress=lambda stage, f: bar.update(task, completed=f, description=stage)
+            cfg,
+            **data,
+            progress=lambda stage, f: bar.update(task, completed=f, description=stage),
         )
     if tables_out is not None:
         for path in write_proposal(result, tables_out):

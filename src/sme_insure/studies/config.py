@@ -19,6 +19,7 @@ from sme_insure.reserving import Grain
 from sme_insure.studies.vocabulary import (
     ComplementKind,
     CredibilityMethod,
+    DataSource,
     EngineKind,
     ExposureBase,
     IndicationMethod,
@@ -39,19 +40,30 @@ class CatalogueConfig(_Model):
 
 
 class DataConfig(_Model):
-    """Input files (CSV or Parquet).
+    """Where the experience comes from: input files (CSV or Parquet), or the database.
 
-    ``book``: exposure rows, one per policy term or premium transaction, with rating inputs
-    (``docs/rate-studies.md``); ``claims``: claim transactions (the reserving contract);
-    ``premiums``: optional premium transactions, joined to a one-row-per-policy ``book`` by
-    ``policy_id`` to give the exposure rows. ``strict``: any bad row is an error; otherwise bad rows
-    are left out and listed in the report.
+    ``source: files`` (default): ``book``, exposure rows, one per policy term or premium
+    transaction, with rating inputs (``docs/rate-studies.md``); ``claims``, claim transactions
+    (the reserving contract); ``premiums``, optional premium transactions, joined to a
+    one-row-per-policy ``book`` by ``policy_id`` to give the exposure rows. ``source: database``:
+    a tenant's own policies, premium transactions and claims, and no file. ``strict``: any bad row
+    is an error; otherwise bad rows are left out and listed in the report.
     """
 
-    book: Path
-    claims: Path
+    source: DataSource = DataSource.FILES
+    book: Path | None = None
+    claims: Path | None = None
     premiums: Path | None = None
     strict: bool = True
+
+    @model_validator(mode="after")
+    def _files(self) -> DataConfig:
+        named = [n for n in ("book", "claims", "premiums") if getattr(self, n) is not None]
+        if self.source is DataSource.DATABASE and named:
+            raise ValueError(f"the database source reads no files: remove {named}")
+        if self.source is DataSource.FILES and (self.book is None or self.claims is None):
+            raise ValueError("give `book` and `claims` files, or `source: database`")
+        return self
 
 
 class ExperienceConfig(_Model):
@@ -274,6 +286,16 @@ _PATHS = (
     ("development", "reserving_config"),
     ("proposal", "tables_out"),
 )
+
+
+def named_paths(config: StudyConfig) -> list[str]:
+    """The settings of ``config`` that name a file or folder (``section.key``), e.g. to refuse
+    them where the study runs on a server."""
+    return [
+        f"{section}.{key}"
+        for section, key in _PATHS
+        if getattr(getattr(config, section), key, None) is not None
+    ]
 
 
 def _resolve_paths(raw: dict[str, Any], folder: Path) -> dict[str, Any]:

@@ -8,6 +8,10 @@ ultimate is carried as *unallocated* and added to the overall indication only (f
 
 Counts: chain ladder (volume-weighted) on the reported-count triangle that reserving built; a
 claim counts g_o = ultimate count_o / reported_o.
+
+An origin with reported loss whose ultimate reserving could not project has no loss factor: it
+stays empty (NaN) with the flag ``undeveloped``, never 0 or 1 silently; its claims are then taken
+at their latest and flagged (:func:`.losses.developed_claims`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from sme_insure.reserving import (
     ReservingResult,
     run_reserving,
 )
+from sme_insure.studies.cells import flag_where, join_flags
+from sme_insure.studies.vocabulary import Flag
 
 
 @dataclass(frozen=True)
@@ -62,19 +68,25 @@ def _count_ultimates(result: ReservingResult) -> pd.DataFrame:
 def _loss_origins(result: ReservingResult) -> pd.DataFrame:
     origins = result.origins
     cols = ["origin", "earned_premium_fen", "latest_fen", "ultimate_fen", "method"]
-    return origins[cols].assign(ultimate_fen=origins["ultimate_fen"].fillna(0.0))
+    return origins[cols]
 
 
 def _factors(frame: pd.DataFrame) -> pd.DataFrame:
+    """f_o = ultimate_o / latest_o (1 without reported loss; NaN and flagged where reserving gave
+    no ultimate), g_o = ultimate count_o / reported_o, and the unallocated ultimate."""
     latest, ult = frame["latest_fen"].to_numpy(float), frame["ultimate_fen"].to_numpy(float)
     with np.errstate(all="ignore"):
         loss_factor = np.where(latest > 0, ult / latest, 1.0)
-    unallocated = np.where(latest > 0, 0.0, ult)
+    unallocated = np.where(latest > 0, 0.0, np.nan_to_num(ult))
     rep, ucount = frame["reported_count"].to_numpy(float), frame["ultimate_count"].to_numpy(float)
     with np.errstate(all="ignore"):
         count_factor = np.where(rep > 0, ucount / rep, 1.0)
     return frame.assign(
-        loss_factor=loss_factor, count_factor=count_factor, unallocated_fen=unallocated
+        ultimate_fen=np.where(latest > 0, ult, np.nan_to_num(ult)),
+        loss_factor=loss_factor,
+        count_factor=count_factor,
+        unallocated_fen=unallocated,
+        flag=join_flags(flag_where(~np.isfinite(loss_factor), Flag.UNDEVELOPED)),
     )
 
 
@@ -112,7 +124,6 @@ def develop(
         {
             "earned_premium_fen": 0.0,
             "latest_fen": 0.0,
-            "ultimate_fen": 0.0,
             "reported_count": 0.0,
             "ultimate_count": 0.0,
             "method": "",

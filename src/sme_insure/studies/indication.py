@@ -16,6 +16,7 @@ trend and y the years between the current and the proposed effective dates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,8 +50,11 @@ class Indication:
         return self.pure_premium_change
 
 
-def period_table(frame: pd.DataFrame, unallocated: pd.Series) -> pd.DataFrame:
-    """By period: sums, unallocated losses, loss ratio and pure premium; empty periods flagged."""
+def period_table(
+    frame: pd.DataFrame, unallocated: pd.Series, undeveloped: Collection[str] = ()
+) -> pd.DataFrame:
+    """By period: sums, unallocated losses, loss ratio and pure premium; empty periods flagged,
+    and so are the ``undeveloped`` periods (claims taken at their latest, see :mod:`.losses`)."""
     sums = frame.groupby("period", observed=False)[list(SUMS)].sum()
     sums["unallocated_loss"] = unallocated.reindex(sums.index).fillna(0.0).to_numpy()
     loss = sums["loss"].to_numpy() + sums["unallocated_loss"].to_numpy()
@@ -61,6 +65,7 @@ def period_table(frame: pd.DataFrame, unallocated: pd.Series) -> pd.DataFrame:
     out["flag"] = join_flags(
         flag_where(empty, Flag.NO_DATA_PERIOD),
         flag_where(~empty & (out["projected_premium"] <= 0), Flag.NO_PREMIUM),
+        flag_where(out["period"].astype(str).isin(list(undeveloped)), Flag.UNDEVELOPED),
     )
     out["period"] = out["period"].astype(str)
     return out
@@ -107,8 +112,10 @@ def indicate(
     credibility: CredibilityConfig,
     current_as_of: dt.date,
 ) -> Indication:
-    """The overall indication from the period table (periods without data left out)."""
-    used = periods.loc[periods["flag"] == ""]
+    """The overall indication from the period table (periods without exposure or premium left
+    out; an ``undeveloped`` period stays in, flagged)."""
+    left_out = {Flag.NO_DATA_PERIOD.value, Flag.NO_PREMIUM.value}
+    used = periods.loc[[not left_out & set(f.split(";")) for f in periods["flag"]]]
     if used.empty or used["projected_premium"].sum() <= 0:
         raise InputError(
             [

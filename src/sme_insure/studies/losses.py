@@ -11,6 +11,10 @@ policy period:
 s and q being the severity and frequency trends, so that trended loss ÷ trended count carries the
 severity trend only. Amounts are rounded to fen and counts to 10⁻⁶ claim once per claim
 (:mod:`.units`).
+
+A claim whose accident period has no factor (reserving projected no ultimate for it) is taken at
+its latest (f = g = 1) and marked ``undeveloped``: the study notes it and flags its period
+(:func:`undeveloped_note`), so an undeveloped loss is never passed off as a developed one.
 """
 
 from __future__ import annotations
@@ -91,8 +95,8 @@ def developed_claims(
     per = claim_latest(claims, valuation, development.basis)
     origin = per["loss_date"].dt.to_period(_FREQ[grain]).astype(str)
     loss_f, count_f = development.factors()
-    f = origin.map(loss_f).fillna(1.0).to_numpy(dtype=np.float64)
-    g = origin.map(count_f).fillna(1.0).to_numpy(dtype=np.float64)
+    f, no_f = factor_of(origin, loss_f)
+    g, no_g = factor_of(origin, count_f)
     n = trend_years(per["loss_date"], accident_to)
     freq, sev = (1 + trend.frequency) ** n, (1 + trend.severity) ** n
     latest = per["latest_fen"].to_numpy(dtype=np.float64)
@@ -107,6 +111,29 @@ def developed_claims(
             "trended_fen": to_units(latest * f * sev * freq, 1),
             "count_u": to_units(g, COUNT_SCALE),
             "trended_count_u": to_units(g * freq, COUNT_SCALE),
+            "origin": origin.to_numpy(dtype=object),
+            "undeveloped": no_f | no_g,
         }
     )
     return out.sort_values("claim_id", kind="stable").reset_index(drop=True)
+
+
+def factor_of(origin: pd.Series, factors: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Each claim's factor from its accident period, and where there is none (origin absent or
+    factor not finite): there 1.0, the latest taken as ultimate, which the caller flags."""
+    found = origin.map(factors).to_numpy(dtype=np.float64)
+    missing = ~np.isfinite(found)
+    return np.where(missing, 1.0, found), missing
+
+
+def undeveloped_note(claims: pd.DataFrame) -> list[str]:
+    """A note naming the accident periods and claims left undeveloped (none when all are)."""
+    gone = claims.loc[claims["undeveloped"]]
+    if gone.empty:
+        return []
+    origins = sorted(gone["origin"].astype(str).unique())
+    return [
+        f"{len(gone)} claim(s) of accident period(s) {', '.join(origins)} have no development "
+        f"factor from reserving: taken at their latest ({gone['latest_fen'].sum() / 100:,.0f} "
+        "CNY) as ultimate, their periods flagged `undeveloped`"
+    ]

@@ -39,7 +39,12 @@ from sme_insure.studies.glm import GlmFit, actual_vs_expected, fit_glm
 from sme_insure.studies.impact import ImpactTask
 from sme_insure.studies.indication import Indication, indicate, period_table
 from sme_insure.studies.inputs import StudyInputs, load_inputs, segment_factors
-from sme_insure.studies.losses import developed_claims, future_dates, trend_years
+from sme_insure.studies.losses import (
+    developed_claims,
+    future_dates,
+    trend_years,
+    undeveloped_note,
+)
 from sme_insure.studies.one_way import one_ways
 from sme_insure.studies.onlevel import parallelogram_factors
 from sme_insure.studies.periods import PeriodGrid
@@ -262,13 +267,15 @@ def run_study(
     config: StudyConfig,
     *,
     source: object | None = None,
+    claims: pd.DataFrame | None = None,
     engine: PandasEngine | DaskEngine | None = None,
     progress: Progress | None = None,
 ) -> StudyResult:
-    """Run every stage of a study (see the module docstring)."""
+    """Run every stage of a study (see the module docstring); ``source`` and ``claims`` replace
+    the configured files (both are needed for ``data.source: database``)."""
     step = progress or (lambda stage, fraction: None)
     engine = engine or make_engine(config.engine)
-    inputs = load_inputs(config, source)
+    inputs = load_inputs(config, source, claims)
     if isinstance(engine, PandasEngine):  # read a file once, not once per pass
         inputs = replace(inputs, source=engine.frame(inputs.source))
     with running(engine) as eng:
@@ -307,14 +314,23 @@ def run_study(
         )
         step("experience", 0.35)
         cells, records = _experience(eng, task, inputs.source)
-        notes = [*inputs.notes, *dev.notes, *_check_claims(cells, claims, grid, config.data.strict)]
+        notes = [
+            *inputs.notes,
+            *dev.notes,
+            *undeveloped_note(claims),
+            *_check_claims(cells, claims, grid, config.data.strict),
+        ]
         experience = Experience(cells, grid, inputs.factors, config.exposure.label)
         frame = experience.frame()
         step("premium relativities", 0.5)
         lines = _lines(eng, inputs, frame)
         step("analysis", 0.55)
         indication = indicate(
-            period_table(frame, _unallocated(dev, grid, config, accident)),
+            period_table(
+                frame,
+                _unallocated(dev, grid, config, accident),
+                set(claims.loc[claims["undeveloped"], "origin"]),
+            ),
             config.indication,
             config.trend,
             config.credibility,

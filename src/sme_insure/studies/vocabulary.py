@@ -16,6 +16,18 @@ class EngineKind(StrEnum):
     DASK = "dask"
 
 
+class DataSource(StrEnum):
+    """Where a study's experience comes from.
+
+    ``files``: the CSV/Parquet files named in ``data`` (book, claims, premiums); ``database``: the
+    system's own policies, premium transactions and claims of one tenant, read by
+    :func:`sme_insure.services.study_data.run_study_on_database` (no files are named).
+    """
+
+    FILES = "files"
+    DATABASE = "database"
+
+
 class ExposureBase(StrEnum):
     """The exposure unit of frequencies, pure premiums and the GLM offset.
 
@@ -92,6 +104,7 @@ class Flag(StrEnum):
     NOT_IN_MODEL = "not_in_model"
     NO_CREDIBLE_VARIATION = "no_credible_variation"
     BEYOND_CAP = "beyond_cap"
+    UNDEVELOPED = "undeveloped"
 
     @property
     def text(self) -> str:
@@ -109,4 +122,5 @@ _FLAG_TEXT = {
     Flag.NOT_IN_MODEL: "factor has fewer than two levels with data: left out of the GLM",
     Flag.NO_CREDIBLE_VARIATION: "no variation between levels beyond noise: Z = 0",
     Flag.BEYOND_CAP: "premium change beyond the capping threshold",
+    Flag.UNDEVELOPED: "claims without a development factor: latest taken as ultimate",
 }
