@@ -17,6 +17,7 @@ from sme_insure.http.app import create_app
 from sme_insure.privacy import Vault
 from sme_insure.services.context import Services
 from sme_insure.services.demo import create_demo
+from sme_insure.services.jobs import JobRunner
 from sme_insure.settings import default_catalogue
 from sme_insure.storage.database import Database
 
@@ -28,6 +29,8 @@ def _app():
     db = Database(f"sqlite:///{folder}/fuzz.db")
     db.migrate()
     services = Services(db, default_catalogue(), Vault(Fernet.generate_key()))
+    # the contract is under test, not the studies: one job at a time, stopped after a few seconds
+    services.jobs = JobRunner(db, services.catalogue, workers=1, timeout=5)  # type: ignore[attr-defined]
     keys = {k.role.value: k.text for k in create_demo(services, customers=60)}
     other = {k.role.value: k.text for k in create_demo(services, tenant="other", customers=30)}
     return create_app(services), keys, other

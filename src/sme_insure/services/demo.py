@@ -82,7 +82,9 @@ def _one_customer(services: Services, actor: Actor, rng: random.Random, i: int, 
     kind = "individual_business" if code == "SHOP_PACKAGE" or rng.random() < 0.3 else "enterprise"
     body = f"9{2 if kind == 'individual_business' else 1}{rng.choice(['330100', '440300', '350100', '510100'])}" \
            f"MA{rng.randrange(10**5, 10**6)}"
-    start = today - dt.timedelta(days=rng.randrange(0, 540))
+    first = services.catalogue.versions(code)[0].effective_from  # nothing can start before it
+    earliest = max(today - dt.timedelta(days=540), first)
+    start = today - dt.timedelta(days=rng.randrange(0, max((today - earliest).days, 0) + 1))
     _at(services, start)
     try:
         with services.db.transaction() as s:

@@ -129,10 +129,11 @@ def _child(url: str, source: tuple[Path, Path], job_id: str, work: Work, timeout
 class JobRunner:
     """Queues jobs; each of ``workers`` supervising threads runs one job process at a time."""
 
-    def __init__(self, db: Database, catalogue: Catalogue, workers: int = WORKERS) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, workers: int = WORKERS,
+                 timeout: float = TIMEOUT_SECONDS) -> None:
         if catalogue.source is None:
             raise ValueError("jobs need a catalogue loaded from folders (Catalogue.load)")
-        self.db, self.source = db, catalogue.source
+        self.db, self.source, self.timeout = db, catalogue.source, timeout
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sme-job")
         self._mp = multiprocessing.get_context("forkserver")
         self._mp.set_forkserver_preload(PRELOAD)
@@ -225,7 +226,8 @@ def submit(services: Services, actor: Actor, *, kind: str, work: Work,
            timeout: float | None = None) -> str:
     """Run actuarial ``work`` in the background; returns the job id to poll."""
     authorize(actor, Action.ACTUARIAL)
-    return runner(services).submit(actor, kind, work, timeout or TIMEOUT_SECONDS)
+    found = runner(services)
+    return found.submit(actor, kind, work, timeout or found.timeout)
 
 
 def _lost(job: Job, now: dt.datetime) -> bool:
