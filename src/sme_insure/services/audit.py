@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session, SessionTransactionOrigin
+from sqlalchemy.orm import Session
 
 from sme_insure.audit import GENESIS, Broken, canonical, link, verify
 from sme_insure.errors import StateError
 from sme_insure.services.actor import Actor
 from sme_insure.storage.audit_schema import HEAD_ID, AuditHead, AuditRecord
-from sme_insure.storage.database import Database
+from sme_insure.storage.database import READ_ONLY, Database
 from sme_insure.storage.schema import utcnow
 from sme_insure.tables.table import RatingTable
 
@@ -80,8 +80,8 @@ Shown = Mapping[int, Iterable[str]]  # object id → the personal fields shown u
 
 def record_read(session: Session | None, actor: Actor, object_type: str, shown: Shown) -> None:
     """Record that a staff role was shown personal fields of objects unmasked: one record per
-    response (``object_id`` "page" for several objects). In a read-only session (no unit of
-    work begun) the record is committed at once."""
+    response (``object_id`` "page" for several objects). Read from a reading session, the record
+    is written and committed at once in a transaction of its own (the chain stays serialised)."""
     if not shown:
         return
     if session is None:
@@ -92,9 +92,11 @@ def record_read(session: Session | None, actor: Actor, object_type: str, shown: 
         what: dict[str, Any] = {"fields": sorted(fields)}
     else:
         object_id, what = "page", {"objects": {str(k): sorted(v) for k, v in shown.items()}}
+    if session.info.get(READ_ONLY):  # a reading session: the record is a unit of work of its own
+        with session.info["database"].transaction() as own:
+            record(own, actor, READ_PERSONAL_DATA, object_type, object_id, what)
+        return
     record(session, actor, READ_PERSONAL_DATA, object_type, object_id, what)
-    if session.get_transaction().origin is SessionTransactionOrigin.AUTOBEGIN:  # type: ignore[union-attr]
-        session.commit()
 
 
 def record_system(db: Database, action: str, object_type: str, object_id: int | str,

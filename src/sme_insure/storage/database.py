@@ -2,14 +2,18 @@
 
 SQLite (the default, a file in WAL mode) serialises writers: each transaction starts with
 ``BEGIN IMMEDIATE`` so that two concurrent writers queue on the lock instead of failing on an
-upgrade. PostgreSQL runs at READ COMMITTED; the few races that matter (binding a quote, using an
+upgrade, and writers of one process queue on a lock of their own first. Reading sessions begin
+deferred and take no lock: in WAL mode they read the last commit and never hold up a writer (a
+read that must record something, e.g. the audit of a personal-data read, writes in a
+transaction of its own). PostgreSQL runs at READ COMMITTED; the few races that matter (binding a quote, using an
 idempotency key) are closed by conditional updates and unique constraints.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +21,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+READ_ONLY = "sme_insure_read_only"
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -32,7 +38,9 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # readers take no lock (WAL: they see the last commit and never block a writer)
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -58,7 +66,12 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
+        self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                     expire_on_commit=False, info={"database": self, READ_ONLY: True})
+        # SQLite has one writer: threads of this process queue here and wake the moment the
+        # writer commits, instead of polling in SQLite's busy handler (sleeps of up to 100 ms)
+        self._write_lock = threading.RLock() if url.startswith("sqlite") else nullcontext()
 
     @classmethod
     def sqlite_file(cls, path: Path) -> Database:
@@ -76,11 +89,11 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A unit of work: commits when the block ends, rolls everything back on any error."""
-        with self._sessions() as session, session.begin():
+        with self._write_lock, self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only session (no write lock on SQLite)."""
-        with self._sessions() as session:
+        """A read-only session (no write lock on SQLite: a deferred ``BEGIN``)."""
+        with self._readers() as session:
             yield session
