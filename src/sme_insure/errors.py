@@ -108,3 +108,7 @@ class ConflictError(SmeInsureError):
 
 class PermissionDenied(SmeInsureError, PermissionError):
     """The caller's role may not perform this action."""
+
+
+class UnavailableError(SmeInsureError):
+    """A capability this installation lacks (e.g. PDF output without the Pango libraries)."""

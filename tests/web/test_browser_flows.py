@@ -4,6 +4,7 @@ an underwriter deciding a referral."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from sme_insure.customers import complete_uscc
 from web_support import shot
@@ -42,6 +43,10 @@ def test_quote_bind_and_view_policy(server, page):
     page.wait_for_selector("#policy-number")
     shot(page, "04-policy")
     number = page.inner_text("#policy-number")
+    with page.expect_download() as download:
+        page.click("#schedule-pdf")
+    assert download.value.suggested_filename == f"{number}.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     page.click("a.button")
     assert number in page.content() and "Policy Schedule" in page.content()
 

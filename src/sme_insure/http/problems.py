@@ -3,7 +3,8 @@
 ``InputError`` → 422 with ``errors`` naming each field, value and what is allowed;
 ``NotFoundError`` → 404 (also for another tenant's objects); ``StateError`` and ``ConflictError``
 → 409; ``PermissionDenied`` → 403 (401 for a missing or invalid key); request validation → 422;
-a body streaming past the size limit (``limits.BodyTooLarge``) → 413.
+a body streaming past the size limit (``limits.BodyTooLarge``) → 413; ``UnavailableError`` (a
+capability this installation lacks, e.g. PDF output) → 503.
 Anything else is a 500 without internals in the body.
 """
 
@@ -26,6 +27,7 @@ from sme_insure.errors import (
     PermissionDenied,
     SmeInsureError,
     StateError,
+    UnavailableError,
 )
 
 log = logging.getLogger("sme_insure.http")
@@ -67,6 +69,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: _documented("Rate limit exceeded"),
     500: _documented("Unexpected error (logged)"),
 }
+UNAVAILABLE = {503: _documented("Not available on this installation")}
 PROBLEM = "application/problem+json"
 _STATUS: list[tuple[type[Exception], int, str]] = [
     (InputError, 422, "invalid-input"),
@@ -75,6 +78,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (ConflictError, 409, "conflict"),
     (PermissionDenied, 403, "forbidden"),
     (ConfigurationError, 500, "configuration"),
+    (UnavailableError, 503, "unavailable"),
 ]
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import func, select
 
 from sme_insure.http.deps import ActorDep, IdempotencyKey, ObjectId, ServicesDep
+from sme_insure.http.problems import UNAVAILABLE
 from sme_insure.http.schemas import (
     AdjustmentIn,
     CancellationIn,
+    DocumentFormat,
     EndorsementIn,
     PolicyOut,
     PolicyPage,
@@ -21,13 +23,19 @@ from sme_insure.http.schemas import (
     RenewalIn,
     TransactionOut,
 )
-from sme_insure.http.views import customer_out, policy_out, quote_out, transaction_out
-from sme_insure.policies.documents import render_schedule
+from sme_insure.http.views import (
+    document_response,
+    policy_out,
+    quote_out,
+    schedule_html,
+    transaction_out,
+)
+from sme_insure.policies import pdf
 from sme_insure.services import audit, binding, changes
 from sme_insure.services.actor import Action, authorize
 from sme_insure.services.idempotency import request_hash, run_idempotent
 from sme_insure.storage.repos import get_scoped, scoped
-from sme_insure.storage.schema import Customer, Policy, Quote
+from sme_insure.storage.schema import Policy
 
 router = APIRouter(prefix="/v1", tags=["policies"])
 
@@ -73,21 +81,22 @@ def transactions(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) ->
         return [transaction_out(t) for t in changes.transactions_of(session, policy_id)]
 
 
-@router.get("/policies/{policy_id}/document", response_class=HTMLResponse)
-def document(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> HTMLResponse:
-    """The bilingual policy schedule (HTML) with the premium build-up and VAT."""
+_DOCUMENT_CONTENT = {200: {"content": {"text/html": {"schema": {"type": "string"}},
+                                       pdf.MEDIA_TYPE: {"schema": {"type": "string",
+                                                                   "format": "binary"}}}}}
+
+
+@router.get("/policies/{policy_id}/document", response_class=HTMLResponse,
+            responses={**_DOCUMENT_CONTENT, **UNAVAILABLE})
+def document(policy_id: ObjectId, services: ServicesDep, actor: ActorDep,
+             format: DocumentFormat = DocumentFormat.HTML) -> Response:
+    """The bilingual policy schedule (and a certificate per insured person on group lines) with
+    the premium build-up and VAT, as HTML or as PDF (``format=pdf``)."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
         p = get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
-        customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
-        quote = p.quote_id
-        ws = session.get(Quote, quote).worksheet  # type: ignore[union-attr]
-        html = render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
-                               policy=policy_out(p, actor, services.vault).model_dump(),
-                               customer=customer.model_dump(),
-                               worksheet=ws, transactions=[transaction_out(t).model_dump()
-                                                           for t in changes.transactions_of(session, p.id)])
-    return HTMLResponse(html)
+        html = schedule_html(session, services, actor, p)
+    return document_response(html, format, p.number)
 
 
 def _write(request: Request, services, actor, key, body, action) -> JSONResponse:  # noqa: ANN001

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -209,3 +210,10 @@ class ProductSummary(BaseModel):
 class ProductDetail(ProductSummary):
     definition: dict[str, Any]
     input_schema: dict[str, Any] = Field(description="JSON Schema of the inputs a quote needs")
+
+
+class DocumentFormat(StrEnum):
+    """How a document is rendered: HTML, or PDF for download."""
+
+    HTML = "html"
+    PDF = "pdf"

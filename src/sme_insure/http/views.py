@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import object_session
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session, object_session
 
 from sme_insure.customers import mask_id_number, mask_mobile
 from sme_insure.http.schemas import CustomerOut, PolicyOut, QuoteOut, TransactionOut
 from sme_insure.privacy import Vault
 from sme_insure.services import audit
 from sme_insure.services.actor import Actor
+from sme_insure.services.context import Services
 from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
 
@@ -74,3 +76,26 @@ def transaction_out(t: PremiumTransaction) -> TransactionOut:
                           transaction_date=t.transaction_date, premium_fen=t.premium_fen,
                           vat_fen=t.vat_fen, annual_premium_after_fen=t.annual_premium_after_fen,
                           reason=t.reason)
+
+
+def schedule_html(session: Session, services: Services, actor: Actor, p: Policy) -> str:
+    """The policy's bilingual schedule, with personal data shown as the actor's role may see it."""
+    from sme_insure.policies.documents import render_schedule
+    from sme_insure.services.changes import transactions_of
+
+    customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
+    worksheet = session.get(Quote, p.quote_id).worksheet  # type: ignore[union-attr]
+    rows = [transaction_out(t).model_dump() for t in transactions_of(session, p.id)]
+    return render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
+                           policy=policy_out(p, actor, services.vault).model_dump(),
+                           customer=customer.model_dump(), worksheet=worksheet, transactions=rows)
+
+
+def document_response(html: str, document_format: str, filename: str) -> Response:
+    """HTML as it is, or its PDF as a download named ``filename``.pdf."""
+    from sme_insure.policies import pdf
+
+    if document_format == "pdf":
+        return Response(pdf.html_to_pdf(html), media_type=pdf.MEDIA_TYPE, headers={
+            "Content-Disposition": f'attachment; filename="{filename}.pdf"'})
+    return HTMLResponse(html)

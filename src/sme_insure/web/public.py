@@ -6,19 +6,20 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.regions import province_codes
 from sme_insure.catalogue.vocabulary import InputType
 from sme_insure.errors import InputError, Issue, StateError
 from sme_insure.http.deps import ServicesDep
-from sme_insure.policies.documents import render_schedule
+from sme_insure.http.schemas import DocumentFormat
+from sme_insure.http.views import document_response, schedule_html
 from sme_insure.services import binding, quotes
 from sme_insure.services.context import Services
 from sme_insure.services.customers import CustomerData, register_customer
 from sme_insure.storage.repos import get_scoped
-from sme_insure.storage.schema import Customer, Policy, Quote
+from sme_insure.storage.schema import Policy, Quote
 from sme_insure.web.render import field_errors, page, sign, unsign, web_actor
 
 router = APIRouter(include_in_schema=False)
@@ -159,18 +160,9 @@ def policy_page(token: str, request: Request, services: ServicesDep) -> HTMLResp
 
 
 @router.get("/policies/{token}/schedule", response_class=HTMLResponse)
-def schedule(token: str, services: ServicesDep) -> HTMLResponse:
-    """The bilingual policy schedule (masked identifiers)."""
-    from sme_insure.http.views import customer_out, policy_out, transaction_out
-    from sme_insure.services.changes import transactions_of
-
+def schedule(token: str, services: ServicesDep, format: DocumentFormat = DocumentFormat.HTML) -> Response:
+    """The bilingual policy schedule (masked identifiers), as HTML or PDF."""
     p = _policy(services, token)
-    actor = web_actor(services)
     with services.db.reading() as session:
-        customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
-        worksheet = session.get(Quote, p.quote_id).worksheet  # type: ignore[union-attr]
-        rows = [transaction_out(t).model_dump() for t in transactions_of(session, p.id)]
-    return HTMLResponse(render_schedule(
-        product=services.catalogue.get(p.product_code, p.product_version),
-        policy=policy_out(p, actor, services.vault).model_dump(), customer=customer.model_dump(),
-        worksheet=worksheet, transactions=rows))
+        html = schedule_html(session, services, web_actor(services), p)
+    return document_response(html, format, p.number)
