@@ -28,9 +28,10 @@ RISK = {"occupancy_class": "industrial_3", "construction": "class_2", "province"
         "sum_insured": 2_000_000, "fire_protection": "extinguishers_only", "deductible": 5000}
 
 
-def start_server(port: int, workdir: Path) -> tuple[subprocess.Popen, dict[str, str]]:
+def start_server(port: int, workdir: Path, workers: int = 1) -> tuple[subprocess.Popen, dict[str, str]]:
     env = {**os.environ, "SME_INSURE_DATA_DIR": str(workdir)}
-    proc = subprocess.Popen([sys.executable, "-m", "sme_insure.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "sme_insure.cli", "serve", "--port", str(port),
+                             "--workers", str(workers)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     keys: dict[str, str] = {}
     for line in proc.stdout:  # type: ignore[union-attr]
@@ -104,9 +105,10 @@ def main() -> None:
     ap.add_argument("--flows", type=int, default=400)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, keys = start_server(args.port, Path(tmp))
+        proc, keys = start_server(args.port, Path(tmp), args.workers)
         base = f"http://127.0.0.1:{args.port}"
         try:
             customers = customers_for(base, keys["channel"], args.concurrency)
@@ -121,7 +123,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(10)
-    print(json.dumps({"concurrency": args.concurrency}))
+    print(json.dumps({"concurrency": args.concurrency, "workers": args.workers}))
     print(f"trivial endpoint (/v1/health)  {health_rps:8.0f} req/s")
     print(f"quotes                         {quote_rps:8.0f} quotes/s  p50 {pct(lat, 50):6.1f} ms  "
           f"p95 {pct(lat, 95):6.1f} ms  p99 {pct(lat, 99):6.1f} ms")

@@ -53,3 +53,27 @@ def test_concurrent_writers_queue_and_lose_nothing(tmp_path):
     with db.reading() as s:
         assert s.execute(text("SELECT n FROM counter")).scalar_one() == 400  # read-modify-write safe
     assert max(waits) < 5
+
+
+def _bump_many(url: str, times: int) -> None:
+    db = Database(url)
+    for _ in range(times):
+        with db.transaction() as s:
+            n = s.execute(text("SELECT n FROM counter")).scalar_one()
+            s.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+
+
+def test_writers_in_several_processes_queue_on_the_lock_file(tmp_path):
+    import multiprocessing
+
+    db = _db(tmp_path)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_bump_many, args=(db.url, 150)) for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    with db.reading() as s:
+        assert s.execute(text("SELECT n FROM counter")).scalar_one() == 450
+    assert (tmp_path / "lock.db.writer-lock").exists()

@@ -2,7 +2,8 @@
 
 SQLite (the default, a file in WAL mode) serialises writers: each transaction starts with
 ``BEGIN IMMEDIATE`` so that two concurrent writers queue on the lock instead of failing on an
-upgrade, and writers of one process queue on a lock of their own first. Reading sessions begin
+upgrade, and writers queue first on a lock of their own across threads and processes
+(:mod:`sme_insure.storage.writer_lock`). Reading sessions begin
 deferred and take no lock: in WAL mode they read the last commit and never hold up a writer (a
 read that must record something, e.g. the audit of a personal-data read, writes in a
 transaction of its own). PostgreSQL runs at READ COMMITTED; the few races that matter (binding a quote, using an
@@ -11,7 +12,6 @@ idempotency key) are closed by conditional updates and unique constraints.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from importlib import resources
@@ -21,6 +21,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from sme_insure.storage.writer_lock import WriterLock, sqlite_path
 
 READ_ONLY = "sme_insure_read_only"
 
@@ -69,9 +71,10 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
         self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
                                      expire_on_commit=False, info={"database": self, READ_ONLY: True})
-        # SQLite has one writer: threads of this process queue here and wake the moment the
+        # SQLite has one writer: threads and processes queue here and wake the moment the
         # writer commits, instead of polling in SQLite's busy handler (sleeps of up to 100 ms)
-        self._write_lock = threading.RLock() if url.startswith("sqlite") else nullcontext()
+        sqlite = url.startswith("sqlite")
+        self._write_lock = WriterLock(sqlite_path(url)) if sqlite else nullcontext()
 
     @classmethod
     def sqlite_file(cls, path: Path) -> Database:
