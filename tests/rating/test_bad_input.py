@@ -122,3 +122,18 @@ def test_invalid_required_level_is_reported_once(rater):
         rater.quote("SME_PROPERTY", {**GOOD, "cover_business_interruption": True,
                                      "gross_profit": "lots"}, as_of=AS_OF)
     assert [(i.field, i.reason) for i in info.value.issues] == [("gross_profit", "not a number (money)")]
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("construction", {"a": 1}, "not an allowed level"),
+    ("sum_insured", [1, 2], "not a number"),
+    ("cover_earthquake", [True], "not an allowed level"),
+])
+def test_lists_and_dicts_are_refused_by_name_alone_and_in_a_batch(rater, field, value, reason):
+    issue = _issue(rater, **{field: value})
+    assert issue.field == field and reason in issue.reason
+    book = pd.DataFrame([GOOD] * 80)  # above the small-batch path
+    book[field] = pd.Series([value if i == 7 else GOOD.get(field) for i in range(80)], dtype=object)
+    result = rater.rate("SME_PROPERTY", book, as_of=AS_OF)
+    assert result.issues["row"].tolist() == [7] and result.issues["field"].tolist() == [field]
+    assert len(result.premiums) == 79

@@ -8,6 +8,7 @@ coverage needs it. Nothing is silently defaulted.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,6 +100,11 @@ def _levels(spec: InputSpec) -> tuple[tuple[str, ...], dict[str, int]]:
     return cached[1], cached[2]
 
 
+def _hashable(value: object) -> object:
+    """The value, or its text when it cannot be a level (a list, a dict): never a TypeError."""
+    return value if isinstance(value, Hashable) else repr(value)
+
+
 def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
     """Codes of distinct values (−1 for missing); plain Python for small batches."""
     if isinstance(raw.dtype, pd.CategoricalDtype):  # already coded
@@ -106,7 +112,10 @@ def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
     if raw.dtype == np.bool_:  # true → 0, false → 1, as the boolean levels
         return (~raw.to_numpy()).astype(np.int64), [True, False]
     if len(raw) > 64:
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        try:
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        except TypeError:  # unhashable values (lists, dicts): coded by their text, then refused
+            codes, uniques = pd.factorize(raw.map(_hashable), use_na_sentinel=True)
         return codes.astype(np.int64), list(uniques)
     seen: dict[object, int] = {}
     codes_list = []
@@ -114,7 +123,7 @@ def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
         if v is None or (isinstance(v, float) and v != v):
             codes_list.append(-1)
         else:
-            codes_list.append(seen.setdefault(v, len(seen)))
+            codes_list.append(seen.setdefault(_hashable(v), len(seen)))
     return np.array(codes_list, dtype=np.int64), list(seen)
 
 
@@ -210,17 +219,26 @@ def _blank_to_missing(raw: pd.Series) -> pd.Series:
     """Empty or blank text counts as missing; checked on the distinct values only."""
     if raw.dtype != object and not pd.api.types.is_string_dtype(raw.dtype):
         return raw
-    blanks = [u for u in pd.unique(raw) if isinstance(u, str) and not u.strip()]
+    try:
+        distinct = raw.tolist() if len(raw) <= 64 else pd.unique(raw)  # a quote: no pandas call
+        if len(raw) <= 64 and not all(isinstance(v, Hashable) for v in distinct):
+            raise TypeError("unhashable")
+    except TypeError:  # lists or dicts: kept as their text, which no input type accepts
+        raw = raw.map(_hashable)
+        distinct = pd.unique(raw)
+    blanks = list({u for u in distinct if isinstance(u, str) and not u.strip()})
     return raw.replace(blanks, None) if blanks else raw
 
 
-def _raw(df: pd.DataFrame, spec: InputSpec) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
-    """The column, with the product's stated default where the value is missing."""
+def _raw(df: pd.DataFrame, spec: InputSpec) -> tuple[pd.Series, npt.NDArray[np.bool_],
+                                                       npt.NDArray[np.bool_]]:
+    """The column with the product's stated default where the value is missing; the rows still
+    missing after that, and the rows that took the default (one missing-value pass)."""
     raw = _blank_to_missing(df[spec.name])
     missing = raw.isna().to_numpy()
-    if spec.default is not None and missing.any():
-        raw = raw.astype(object).where(~missing, spec.default)
-    return raw, missing & (spec.default is not None)
+    if spec.default is None or not missing.any():
+        return raw, missing, np.zeros(len(missing), dtype=bool)
+    return raw.astype(object).where(~missing, spec.default), np.zeros(len(missing), dtype=bool), missing
 
 
 _ABSENT: dict[int, tuple[InputSpec, Column]] = {}
@@ -250,12 +268,12 @@ def prepare(product: Product, df: pd.DataFrame) -> Prepared:
             prep.defaulted[spec.name] = np.full(prep.n, spec.default is not None)
             prep.given[spec.name] = prep.defaulted[spec.name]
             continue
-        raw, defaulted = _raw(df, spec)
-        prep.given[spec.name] = raw.notna().to_numpy()
+        raw, missing, defaulted = _raw(df, spec)
+        prep.given[spec.name] = ~missing
         prep.columns[spec.name] = _coerce(raw, spec, prep.log)
         prep.defaulted[spec.name] = defaulted
         if spec.required:
-            prep.log.add(raw.isna().to_numpy(), spec.name, None, "required")
+            prep.log.add(missing, spec.name, None, "required")
     for d in product.derived:
         value = np.full(prep.n, d.times)
         for name in d.product_of:
