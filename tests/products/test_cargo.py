@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sme_insure.catalogue import Catalogue, check_catalogue
-from sme_insure.errors import RatingInputError
+from sme_insure.catalogue.loader import load_products
+from sme_insure.errors import ConfigurationError, RatingInputError
 from sme_insure.rating import Rater
 
 ROOT = Path(__file__).parents[2]
@@ -143,3 +145,51 @@ def test_out_of_range_names_the_field(rater):
 
 def test_catalogue_checks_clean(catalogue):
     assert check_catalogue(catalogue) == []
+
+
+VERSION_2027 = dt.date(2027, 3, 1)
+
+
+def test_2027_version_exempts_exported_goods_from_vat(rater):
+    """CARGO@2026.2 (from 2027-01-01): the same premium, but insurance of exported goods carries
+    no VAT (Caishui [2016] No. 36, Annex 4, art. 2); other routes keep it."""
+    result = rater.quote(CODE, RISK, as_of=VERSION_2027, worksheet=True)
+    assert result.product.version == "2026.2"
+    # the steps of the 2026.1 golden worksheet → 41,382.00 CNY = 4,138,200 fen, all net:
+    # VAT 0; commission = round_half_up(0.15 × 4,138,200 = 620,730) = 620,730
+    assert money(result, COLUMNS) == {
+        "premium_cargo_all_risks": 4138200,
+        "technical_premium": 4138200,
+        "minimum_adjustment": 0,
+        "premium": 4138200,
+        "vat": 0,
+        "net_premium": 4138200,
+        "commission": 620730,
+    }
+    domestic = rater.quote(CODE, {**RISK, "route": "domestic"}, as_of=VERSION_2027)
+    # route[domestic] 1.00 instead of 1.20: 41,382.00 / 1.2 = 34,485.00 CNY = 3,448,500 fen
+    # VAT: net = round_half_up(3,448,500 / 1.06 = 3,253,301.89) = 3,253,302; VAT 195,198
+    assert money(domestic, ["premium", "vat", "net_premium"]) == {
+        "premium": 3448500, "vat": 195198, "net_premium": 3253302}
+    book = pd.DataFrame([RISK, {**RISK, "route": "domestic"}, {**RISK, "route": "import"}])
+    batch = rater.rate(CODE, book, as_of=VERSION_2027).premiums
+    assert batch["vat"].tolist()[:2] == [0, 195198] and batch["vat"].iloc[2] > 0
+    before = rater.quote(CODE, RISK, as_of=AS_OF)  # 2026.1 quotes re-rate as they were
+    assert int(before.premiums.iloc[0]["vat"]) == 234238
+
+
+def test_exemption_must_name_levels_of_a_category_input(tmp_path):
+    text = (ROOT / "products/cargo/2026.2.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "products"
+    folder.mkdir()
+    (folder / "base.yaml").write_text((ROOT / "products/cargo/2026.1.yaml").read_text(encoding="utf-8"),
+                                      encoding="utf-8")
+    (folder / "bad.yaml").write_text(text.replace("levels: [export]", "levels: [outbound]"),
+                                     encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        load_products(folder)
+    assert "exempt_when level 'outbound' is not a level of route" in str(info.value)
+    (folder / "bad.yaml").write_text(text.replace("input: route", "input: invoice_value"),
+                                     encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="'invoice_value' is not a category input"):
+        load_products(folder)

@@ -110,6 +110,12 @@ def coverage_amount(
     return amount, min_adj
 
 
+def _exempt(cov: Any, values: dict[str, Any]) -> bool:
+    """The coverage's exempt_when holds for this risk."""
+    rule = cov.exempt_when
+    return rule is not None and canonical(values[rule.input]) in {canonical(v) for v in rule.levels}
+
+
 def reference_rate(
     product: Product, risk: dict[str, Any], store: TableStore, pins: dict[str, str]
 ) -> dict[str, int]:
@@ -141,7 +147,7 @@ def reference_rate(
     vat = sum(
         split_vat(cov_fen[c.code], product.vat_rate)[1]
         for c in product.coverages
-        if c.tax is TaxTreatment.VAT_INCLUDED
+        if c.tax is TaxTreatment.VAT_INCLUDED and not _exempt(c, values)
     )
     fees = sum(to_fen(f.amount) for f in product.policy.fees)
     subsidy = share_fen(premium, product.subsidy.share) if product.subsidy else 0

@@ -25,8 +25,9 @@ from sme_insure.catalogue.steps import (
     step_lookups,
 )
 from sme_insure.catalogue.terms import Coverage, Derived, InputSpec, Model, Text
-from sme_insure.catalogue.vocabulary import CustomerType, Line
+from sme_insure.catalogue.vocabulary import CustomerType, InputType, Line, TaxTreatment
 from sme_insure.pension.terms import PensionTerms
+from sme_insure.tables.keys import canonical
 
 
 class Product(Model):
@@ -119,6 +120,7 @@ def _reference_problems(product: Product) -> list[str]:
         problems += [
             f"{where}: requires unknown input {n!r}" for n in cov.requires if n not in inputs
         ]
+        problems += _exemption_problems(where, cov, inputs)
         for i, step in enumerate(cov.steps):
             used = [n for lk in step_lookups(step) for n in lk.inputs]
             if isinstance(step, BaseRateStep):
@@ -149,3 +151,19 @@ def _condition_inputs(cond: object) -> list[str]:
     if cond.input:
         return [cond.input]
     return [n for sub in (cond.all or cond.any or []) for n in _condition_inputs(sub)]
+
+
+def _exemption_problems(where: str, cov: Coverage, inputs: dict[str, InputSpec]) -> list[str]:
+    """``exempt_when`` names a category input of the product and some of its levels, on a
+    VAT-inclusive coverage."""
+    rule = cov.exempt_when
+    if rule is None:
+        return []
+    if cov.tax is not TaxTreatment.VAT_INCLUDED:
+        return [f"{where}: exempt_when applies to a vat_included coverage only"]
+    spec = inputs.get(rule.input)
+    if spec is None or spec.type is not InputType.CATEGORY:
+        return [f"{where}: exempt_when input {rule.input!r} is not a category input"]
+    allowed = {canonical(v) for v in spec.levels or []}
+    return [f"{where}: exempt_when level {v!r} is not a level of {rule.input}; allowed: "
+            f"{sorted(allowed)}" for v in rule.levels if canonical(v) not in allowed]

@@ -99,6 +99,15 @@ class DeductibleTerm(Model):
     days: int | None = Field(default=None, gt=0)
 
 
+class TaxExemption(Model):
+    """Rows on which a VAT-inclusive coverage is exempt after all: those whose ``input`` (a
+    category) takes one of ``levels`` — e.g. insurance of exported goods by route."""
+
+    input: str = Field(pattern=NAME)
+    levels: list[str | int] = Field(min_length=1)
+    basis: Text = Field(description="Why: the rule that exempts it, for the worksheet and audit.")
+
+
 class Coverage(Model):
     """One coverage: perils, limits, deductibles, tax treatment and its rating steps."""
 
@@ -110,6 +119,8 @@ class Coverage(Model):
     )
     perils: list[str] = Field(min_length=1)
     tax: TaxTreatment
+    exempt_when: TaxExemption | None = Field(
+        default=None, description="A VAT-inclusive coverage's rows that are exempt, by an input.")
     requires: list[str] = Field(
         default_factory=list, description="Inputs required only when this coverage is selected."
     )

@@ -23,7 +23,7 @@ from sme_insure.money import to_fen_array
 from sme_insure.rating.frame import Prepared, prepare
 from sme_insure.rating.result import RatingResult
 from sme_insure.rating.steps import StepContext, evaluate, unit_of
-from sme_insure.rating.totals import coverage_fen, policy_totals
+from sme_insure.rating.totals import coverage_fen, exempt_rows, policy_totals
 from sme_insure.rating.trace import StepTrace
 from sme_insure.tables import RatingTable
 
@@ -126,7 +126,9 @@ def _rate_frame(product: Product, tables: dict[str, RatingTable], risks: pd.Data
     good = ~prep.log.bad
     pick = (lambda a: a) if good.all() else (lambda a: a[good])  # no copies when all rated
     cov_fen = {c: coverage_fen(pick(a), pick(prep.selected[c])) for c, a in amounts.items()}
-    return policy_totals(product, cov_fen, pick(min_adj)), np.flatnonzero(good), prep, traces
+    exempt = {c.code: pick(exempt_rows(prep, c)) for c in product.coverages if c.exempt_when}
+    money = policy_totals(product, cov_fen, pick(min_adj), exempt)
+    return money, np.flatnonzero(good), prep, traces
 
 
 def _add_minimum_adjustment(min_adj: Positions, active: npt.NDArray[np.bool_],

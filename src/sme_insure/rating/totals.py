@@ -7,7 +7,8 @@ Rounding points, in order:
    proportion to their premium (floor), the remaining fen going to the largest coverage (the
    first coverage when all are zero);
 3. VAT is split from each coverage's VAT-inclusive premium in integer arithmetic
-   (net = round_half_up(gross / (1 + r))), exempt coverages carry none;
+   (net = round_half_up(gross / (1 + r))), exempt coverages carry none, nor the rows a
+   coverage's ``exempt_when`` names (e.g. exported goods);
 4. fees are added in fen; commission = round_half_up(net premium × rate);
    subsidy = round_half_up(premium × share), the customer paying premium + fees − subsidy.
 """
@@ -22,8 +23,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from sme_insure.catalogue.product import Product
+from sme_insure.catalogue.terms import Coverage
 from sme_insure.catalogue.vocabulary import TaxTreatment
 from sme_insure.money import share_fen_array, split_vat_array, to_fen, to_fen_array
+from sme_insure.rating.frame import Prepared
+from sme_insure.tables.coded import Coded
+from sme_insure.tables.keys import canonical
 
 Fen = npt.NDArray[np.int64]
 
@@ -63,8 +68,21 @@ def allocate_minimum(cov_fen: dict[str, Fen], minimum_fen: int,
     return out, adj
 
 
-def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen) -> pd.DataFrame:
-    """Premium per coverage and the policy's money columns, all int64 fen."""
+def exempt_rows(prep: Prepared, coverage: Coverage) -> npt.NDArray[np.bool_]:
+    """Rows on which the coverage's ``exempt_when`` holds (its input takes a listed level)."""
+    rule = coverage.exempt_when
+    assert rule is not None
+    column = prep.columns[rule.input]
+    assert isinstance(column, Coded)
+    codes = [column.levels.index(canonical(v)) for v in rule.levels]
+    return np.isin(column.codes, codes)
+
+
+def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen,
+                  exempt: dict[str, npt.NDArray[np.bool_]] | None = None) -> pd.DataFrame:
+    """Premium per coverage and the policy's money columns, all int64 fen. ``exempt``: rows on
+    which a VAT-inclusive coverage is exempt (its ``exempt_when``)."""
+    exempt = exempt or {}
     technical = _add(cov_fen.values())
     minimum = product.policy.minimum_premium
     policy_adj = np.zeros_like(technical)
@@ -74,7 +92,8 @@ def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen) -
     vat = np.zeros_like(technical)
     for cov in product.coverages:
         if cov.tax is TaxTreatment.VAT_INCLUDED and cov_fen[cov.code].any():
-            vat += split_vat_array(cov_fen[cov.code], product.vat_rate)[1]
+            cov_vat = split_vat_array(cov_fen[cov.code], product.vat_rate)[1]
+            vat += np.where(exempt[cov.code], 0, cov_vat) if cov.code in exempt else cov_vat
     premium = technical + policy_adj
     net = premium - vat
     fees, fee_vat = _fees(product, len(premium))
