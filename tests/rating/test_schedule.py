@@ -24,7 +24,8 @@ import pytest
 
 from sme_insure.customers import complete_resident_id
 from sme_insure.errors import NotFoundError, RatingInputError
-from sme_insure.rating.schedule import completed_years, rate_schedule
+from sme_insure.rating.persons import completed_years
+from sme_insure.rating.schedule import rate_schedule
 
 AS_OF = dt.date(2026, 3, 1)
 START = dt.date(2026, 4, 1)
