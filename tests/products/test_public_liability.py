@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sme_insure.catalogue import Catalogue, check_catalogue
+from sme_insure.catalogue import check_catalogue
 from sme_insure.errors import RatingInputError
-from sme_insure.rating import Rater
+from support.golden import approx, money, steps
 
 ROOT = Path(__file__).parents[2]
 AS_OF = dt.date(2026, 3, 1)
@@ -21,31 +21,6 @@ RISK = {
     "deductible": 2000,
     "loss_history": "one",
 }
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return Catalogue.load(ROOT / "products", ROOT / "rating_tables")
-
-
-@pytest.fixture(scope="module")
-def rater(catalogue):
-    return Rater(catalogue)
-
-
-def approx(x):
-    return pytest.approx(x, abs=1e-6)
-
-
-def steps(ws):
-    """(coverage, step, tables, figure, running amount) of every rating step of a worksheet."""
-    rows = ws[ws["coverage"] != "policy"]
-    return [(r.coverage, int(r.step), r.tables, r.figure, r.after) for r in rows.itertuples()]
-
-
-def money(result, columns):
-    row = result.premiums.iloc[0]
-    return {c: int(row[c]) for c in columns}
 
 
 COLUMNS = [
