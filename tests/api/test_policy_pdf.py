@@ -3,12 +3,13 @@ identifiers), and a clear 503 where the installation cannot lay out PDFs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from pypdf import PdfReader
 
 from api_support import new_customer, new_quote
-from sme_insure.customers import complete_resident_id
+from sme_insure.customers import complete_resident_id, complete_uscc
 from sme_insure.errors import UnavailableError
 from sme_insure.policies import pdf
 
@@ -68,3 +69,22 @@ def test_pdf_is_scoped_like_the_html(client, keys, clock):
     policy = _bound(client, keys)
     r = client.get(f"/v1/policies/{policy['id']}/document?format=pdf", headers=keys.other_admin)
     assert r.status_code == 404
+
+
+CARGO_EXPORT = {"cover_basis": "annual_open_cover", "invoice_value": 30_000_000,
+                "goods_category": "electronics", "conveyance": "sea", "route": "export",
+                "deductible": 2000, "limit_per_shipment": 2_000_000}
+
+
+def test_schedule_names_the_vat_exemption_of_an_export_cargo_policy(client, keys, clock):
+    clock["today"] = dt.date(2027, 1, 10)  # CARGO 2026.2 exempts exported goods from 2027
+    customer = new_customer(client, keys.channel, identifier=complete_uscc("91110000MA01A2B3"))
+    quote = new_quote(client, keys.channel, customer["id"], CARGO_EXPORT, "CARGO", "2027-01-15")
+    assert quote["product_version"] == "2026.2" and quote["money"]["vat"] == 0, quote["money"]
+    bound = client.post(f"/v1/quotes/{quote['id']}/bind", json={}, headers=keys.channel)
+    assert bound.status_code == 201, bound.text
+    html = client.get(f"/v1/policies/{bound.json()['id']}/document", headers=keys.channel).text
+    assert "exempt: 为出口货物提供的保险服务免征增值税" in html and "Annex 4, art. 2" in html
+    domestic = new_quote(client, keys.channel, customer["id"], {**CARGO_EXPORT, "route": "domestic"},
+                         "CARGO", "2027-01-15")
+    assert domestic["money"]["vat"] > 0

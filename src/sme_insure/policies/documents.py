@@ -9,7 +9,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from sme_insure.catalogue.product import Product
+from sme_insure.catalogue.terms import Coverage
 from sme_insure.money import format_cny
+from sme_insure.tables.keys import canonical
 
 
 @cache
@@ -24,8 +26,21 @@ def environment() -> Environment:
 def render_schedule(*, product: Product, policy: dict[str, Any], customer: dict[str, Any],
                     worksheet: list[dict[str, Any]], transactions: list[dict[str, Any]]) -> str:
     """HTML of the policy schedule."""
-    coverages = [{"code": c.code, "name": c.name, "perils": c.perils, "tax": str(c.tax),
+    coverages = [{"code": c.code, "name": c.name, "perils": c.perils,
+                  "tax": _tax(product, c, policy["inputs"]),
                   "premium": policy["money"].get(f"premium_{c.code}", 0)} for c in product.coverages]
     return environment().get_template("schedule.html.j2").render(
         product=product, policy=policy, customer=customer, coverages=coverages,
         worksheet=worksheet, transactions=transactions)
+
+
+def _tax(product: Product, coverage: Coverage, inputs: dict[str, Any]) -> str:
+    """The coverage's tax treatment for this policy: its ``exempt_when`` (with the rule that
+    exempts it) where the policy's input takes a listed level."""
+    rule = coverage.exempt_when
+    if rule is None:
+        return str(coverage.tax)
+    value = inputs.get(rule.input, product.input(rule.input).default)
+    if value is not None and canonical(value) in {canonical(v) for v in rule.levels}:
+        return f"exempt: {rule.basis.zh} / {rule.basis.en}"
+    return str(coverage.tax)
