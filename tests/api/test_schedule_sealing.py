@@ -240,3 +240,21 @@ def test_seal_schedules_command(catalogue, tmp_path, monkeypatch):
     again = run.invoke(privacy_cli.app, ["seal-schedules", "--batch-size", "1"])
     assert json.loads(again.output) == {"quotes": 0, "policies": 0, "premium_transactions": 0}
     db.engine.dispose()
+
+
+def test_a_person_row_claiming_to_be_sealed_is_refused(client, keys, clock, services):
+    """A client cannot smuggle a clear ID past sealing by sending the sealed fields itself."""
+    customer = new_customer(client, keys.channel)
+    for key in SEALED:
+        persons = _persons(2)
+        persons[1][key] = "x"
+        body = {"product": "GROUP_ACCIDENT", "customer_id": customer["id"],
+                "start_date": "2026-03-10", "inputs": POLICY, "persons": persons}
+        r = client.post("/v1/quotes", json=body, headers=keys.channel)
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"] == [{"field": key, "value": "…", "row": 1, "reason": (
+            "reserved for the stored (sealed) schedule; allowed: the person's fields of the product")}]
+    with services.db.reading() as s:
+        stored = s.execute(text("SELECT inputs FROM quotes WHERE customer_id = :c"),
+                           {"c": customer["id"]}).all()
+    assert stored == []

@@ -15,7 +15,7 @@ from sme_insure.errors import Issue, RatingInputError
 from sme_insure.policies.states import Decision
 from sme_insure.rating import Rater, RatingResult
 from sme_insure.rating.schedule import rate_schedule
-from sme_insure.services.schedule_sealing import PERSON_STEP, mask_name
+from sme_insure.services.schedule_sealing import PERSON_STEP, SEALED_KEYS, mask_name
 from sme_insure.underwriting import Reason, UnderwritingDecision, decide_rows
 
 PERSONS = "persons"
@@ -73,6 +73,12 @@ def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt
     if not isinstance(persons, list) or not persons or len(persons) > MAX_PERSONS:
         raise RatingInputError([Issue(PERSONS, type(persons).__name__,
                                       f"a list of 1 to {MAX_PERSONS} insured persons")])
+    reserved = [Issue(k, "…", "reserved for the stored (sealed) schedule; allowed: the person's "
+                                "fields of the product", row=i)
+                for i, person in enumerate(persons) if isinstance(person, dict)
+                for k in SEALED_KEYS if k in person]
+    if reserved:  # a row that claimed to be sealed would be stored with its ID in clear
+        raise RatingInputError(reserved, context="schedule")
     policy = {k: v for k, v in inputs.items() if k != PERSONS}
     result = rate_schedule(rater, code, pd.DataFrame(persons), policy, as_of=as_of,
                            cover_start=as_of, product_version=product_version,
