@@ -88,3 +88,20 @@ def test_schedule_names_the_vat_exemption_of_an_export_cargo_policy(client, keys
     domestic = new_quote(client, keys.channel, customer["id"], {**CARGO_EXPORT, "route": "domestic"},
                          "CARGO", "2027-01-15")
     assert domestic["money"]["vat"] > 0
+
+
+def test_an_underwriters_loading_keeps_exported_goods_exempt(client, keys, clock):
+    clock["today"] = dt.date(2027, 1, 10)
+    customer = new_customer(client, keys.channel, identifier=complete_uscc("91110000MA01A2C4"))
+    big = {**CARGO_EXPORT, "limit_per_shipment": 20_000_000}  # above 10m: referred
+    quote = new_quote(client, keys.channel, customer["id"], big, "CARGO", "2027-01-15")
+    assert quote["status"] == "referred" and quote["money"]["vat"] == 0
+    referral = next(r for r in client.get("/v1/referrals", headers=keys.underwriter).json()
+                    if r["quote_id"] == quote["id"])
+    r = client.post(f"/v1/referrals/{referral['id']}/decision",
+                    json={"approve": True, "reason": "surveyed", "loading": 0.1}, headers=keys.underwriter)
+    assert r.status_code == 200, r.text
+    money = r.json()["quote"]["money"]
+    # 4,138,200 fen × 1.1 = 4,552,020 fen, still all net: VAT 0, commission 15 % = 682,803
+    assert (money["premium"], money["vat"], money["net_premium"], money["commission"]) == (
+        4552020, 0, 4552020, 682803)

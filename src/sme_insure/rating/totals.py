@@ -26,7 +26,7 @@ from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.terms import Coverage
 from sme_insure.catalogue.vocabulary import TaxTreatment
 from sme_insure.money import share_fen_array, split_vat_array, to_fen, to_fen_array
-from sme_insure.rating.frame import Prepared
+from sme_insure.rating.frame import Prepared, prepare
 from sme_insure.tables.coded import Coded
 from sme_insure.tables.keys import canonical
 
@@ -76,6 +76,15 @@ def exempt_rows(prep: Prepared, coverage: Coverage) -> npt.NDArray[np.bool_]:
     assert isinstance(column, Coded)
     codes = [column.levels.index(canonical(v)) for v in rule.levels]
     return np.isin(column.codes, codes)
+
+
+def exemptions(product: Product, risks: pd.DataFrame) -> dict[str, npt.NDArray[np.bool_]]:
+    """Each ``exempt_when`` coverage's exempt rows for risks given as inputs (e.g. a stored
+    quote whose money is re-derived after an underwriter's loading)."""
+    if not any(c.exempt_when for c in product.coverages):
+        return {}
+    prep = prepare(product, risks)
+    return {c.code: exempt_rows(prep, c) for c in product.coverages if c.exempt_when}
 
 
 def policy_totals(product: Product, cov_fen: dict[str, Fen], cov_min_adj: Fen,

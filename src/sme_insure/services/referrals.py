@@ -8,12 +8,13 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sme_insure.errors import InputError, Issue, PermissionDenied, StateError
 from sme_insure.money import to_fen
-from sme_insure.rating.totals import policy_totals
+from sme_insure.rating.totals import exemptions, policy_totals
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
@@ -33,7 +34,8 @@ def _adjusted_money(services: Services, quote: Quote, factor: float) -> dict[str
     product = services.catalogue.get(quote.product_code, quote.product_version)
     cov = {c.code: np.array([to_fen(quote.money[f"premium_{c.code}"] * factor / 100)], dtype=np.int64)
            for c in product.coverages}
-    frame = policy_totals(product, cov, np.zeros(1, dtype=np.int64))
+    exempt = exemptions(product, pd.DataFrame([quote.inputs]))  # e.g. exported goods: no VAT
+    frame = policy_totals(product, cov, np.zeros(1, dtype=np.int64), exempt)
     return {k: int(v) for k, v in frame.iloc[0].items()}
 
 
