@@ -24,6 +24,10 @@ def test_retry_returns_the_first_response(client, keys, clock):
     assert first.json() == again.json()
     other = client.post(f"/v1/quotes/{quote['id']}/bind", json={"consent": True}, headers=headers)
     assert other.status_code == 409 and "different request" in other.json()["detail"]
+    # another key of the same tenant cannot replay the stored response with the same key
+    stranger = client.post(f"/v1/quotes/{quote['id']}/bind", json={},
+                           headers={**keys.admin, "Idempotency-Key": "bind-1"})
+    assert stranger.status_code == 409 and "another API key" in stranger.json()["detail"]
 
 
 def test_endorsement_retry_charges_once(client, keys, clock, services):

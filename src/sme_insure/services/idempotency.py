@@ -57,13 +57,17 @@ def _stored(session: Session, actor: Actor, key: str, fingerprint: str,
     if record is None:
         return None
     if record.request_hash != fingerprint:
-        raise ConflictError(f"Idempotency-Key {key!r} was used with a different request")
+        raise ConflictError(f"Idempotency-Key {key!r} was used with a different request "
+                            "or by another API key")
     return record.status_code, _unseal(vault, record.response)
 
 
 def run_idempotent(db: Database, actor: Actor, key: str | None, fingerprint: str,
                    operation: Operation, *, vault: Vault) -> tuple[int, dict[str, Any]]:
-    """Run ``operation`` once per key; returns ``(status, body)``."""
+    """Run ``operation`` once per key; returns ``(status, body)``. The key belongs to the API
+    key that first used it: the fingerprint covers the caller, so another key of the tenant
+    (another channel, a masked role) cannot replay the stored response."""
+    fingerprint = request_hash("caller", str(actor.key_id), fingerprint)
     if key is None:
         with db.transaction() as session:
             return operation(session)
