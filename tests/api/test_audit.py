@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from typer.testing import CliRunner
 
-from api_support import PG_URL, PROPERTY, _fresh_pg, new_customer, new_quote
+from api_support import ENTERPRISE, PG_URL, PROPERTY, _fresh_pg, new_customer, new_quote
 from sme_insure.audit import link
 from sme_insure.cli import audit as audit_cli
 from sme_insure.cli import tables as tables_cli
@@ -219,3 +219,32 @@ def test_rate_table_import_is_recorded(chain_db, catalogue, tmp_path, monkeypatc
         "rate_table.version_written", f"{table.meta.table}@{table.meta.version}", "annual review", "system")
     assert len(last.what["csv_sha256"]) == 64 and last.what["operator"]
     assert _verify(chain_db).broken is None
+
+
+def test_many_concurrent_staff_reads_are_audited_without_exhausting_connections(client, keys, services):
+    """Each read of personal data is recorded after its reading session closes: a read never
+    holds two pooled connections, so more concurrent staff reads than the pool has connections
+    all finish (they used to wait for the pool while holding the writer lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sme_insure.http.views import customer_out
+    from sme_insure.storage.schema import Customer
+
+    customer = new_customer(client, keys.channel)  # with a phone: personal data for staff
+    with services.db.reading() as s:
+        admin = authenticate(s, keys.admin["X-API-Key"])
+
+    def count() -> int:
+        with services.db.reading() as s:
+            return len(s.scalars(select(AuditRecord.sequence).where(
+                AuditRecord.action == audit.READ_PERSONAL_DATA,
+                AuditRecord.object_id == str(customer["id"]))).all())
+
+    def read(_: int) -> str:
+        with services.db.reading() as s:
+            return customer_out(s.get(Customer, customer["id"]), admin, services.vault).phone
+
+    before = count()
+    with ThreadPoolExecutor(40) as pool:
+        phones = list(pool.map(read, range(40), timeout=60))
+    assert set(phones) == {ENTERPRISE["phone"]} and count() == before + 40

@@ -310,6 +310,8 @@ def _selection(
         spec = _SELECTORS[selector] = InputSpec(
             name=selector, type=InputType.BOOLEAN, label=label, required=False  # type: ignore[arg-type]
         )
+    if df[selector].dtype == np.bool_:  # already what a selection is
+        return df[selector].to_numpy(copy=True)
     cat = _to_categorical(df[selector], spec, log)
     codes = np.asarray(cat.codes)
     return np.where(codes < 0, default, codes == 0)

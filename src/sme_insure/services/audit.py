@@ -30,7 +30,7 @@ from sme_insure.audit import GENESIS, Broken, canonical, link, verify
 from sme_insure.errors import StateError
 from sme_insure.services.actor import Actor
 from sme_insure.storage.audit_schema import HEAD_ID, AuditHead, AuditRecord
-from sme_insure.storage.database import READ_ONLY, Database
+from sme_insure.storage.database import READ_ONLY, Database, after_read
 from sme_insure.storage.schema import utcnow
 from sme_insure.tables.table import RatingTable
 
@@ -81,7 +81,8 @@ Shown = Mapping[int, Iterable[str]]  # object id → the personal fields shown u
 def record_read(session: Session | None, actor: Actor, object_type: str, shown: Shown) -> None:
     """Record that a staff role was shown personal fields of objects unmasked: one record per
     response (``object_id`` "page" for several objects). Read from a reading session, the record
-    is written and committed at once in a transaction of its own (the chain stays serialised)."""
+    is written in a transaction of its own when that session closes (the chain stays serial and
+    the read never holds a second connection)."""
     if not shown:
         return
     if session is None:
@@ -92,9 +93,14 @@ def record_read(session: Session | None, actor: Actor, object_type: str, shown: 
         what: dict[str, Any] = {"fields": sorted(fields)}
     else:
         object_id, what = "page", {"objects": {str(k): sorted(v) for k, v in shown.items()}}
-    if session.info.get(READ_ONLY):  # a reading session: the record is a unit of work of its own
-        with session.info["database"].transaction() as own:
-            record(own, actor, READ_PERSONAL_DATA, object_type, object_id, what)
+    if session.info.get(READ_ONLY):  # a reading session: recorded in a unit of work of its own,
+        db: Database = session.info["database"]  # once the read has given its connection back
+
+        def write() -> None:
+            with db.transaction() as own:
+                record(own, actor, READ_PERSONAL_DATA, object_type, object_id, what)
+
+        after_read(session, write)
         return
     record(session, actor, READ_PERSONAL_DATA, object_type, object_id, what)
 

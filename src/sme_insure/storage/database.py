@@ -12,7 +12,7 @@ idempotency key) are closed by conditional updates and unique constraints.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
@@ -25,6 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sme_insure.storage.writer_lock import WriterLock, sqlite_path
 
 READ_ONLY = "sme_insure_read_only"
+AFTER_READ = "sme_insure_after_read"  # session.info: callables to run after a reading session
+
+
+def after_read(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the reading ``session`` has closed (see :meth:`Database.reading`)."""
+    session.info.setdefault(AFTER_READ, []).append(action)
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -97,6 +103,11 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only session (no write lock on SQLite: a deferred ``BEGIN``)."""
+        """A read-only session (no write lock on SQLite: a deferred ``BEGIN``). Writes a read
+        must cause (``after_read``, e.g. the audit of a personal-data read) run once the session
+        has given its connection back, so a read never holds two connections."""
         with self._readers() as session:
             yield session
+            pending = session.info.pop(AFTER_READ, [])
+        for action in pending:
+            action()
