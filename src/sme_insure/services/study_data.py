@@ -8,12 +8,14 @@ reinstatement +, cancellation −), with the rating inputs in force after the tr
 product code and version.
 
 An endorsement or a year-end adjustment changes inputs but not exposure. One row would leave the
-exposure on the old inputs and put the charge on no exposure at the new ones, so it gives two rows:
-the inputs before it with the remaining exposure returned (−) and the premium earned on it
-returned, pro rata to the day (what the policy's annual premium before the change charges for the
-rest of the cover); and the inputs after it with that exposure (+) and the rest of the premium.
-The pair sums to the transaction's premium and to no exposure: the rows reconcile with the
-transactions exactly, and a claim after the change falls on the new inputs.
+exposure on the old inputs and put the charge on no exposure at the new ones, so each part of the
+cover from its date is reversed with the inputs that applied to that part (the remaining
+exposure −, and the premium that part's annual premium charged for it −, pro rata to the day),
+and the whole of it is put on the inputs after (+, the rest of the premium). An adjustment
+dated from the policy start after an endorsement thus reverses both the original and the
+endorsed parts. A cancellation reverses the parts it ends, its own premium shared as they
+charged. The rows sum to the transactions' premium exactly, each cell's exposure is what was
+in force with its inputs, and a claim after a change falls on the new inputs.
 
 Claims are the tenant's claim transactions of the product (the reserving contract). Group
 products rated on a schedule of insured persons (``inputs.persons``) are not per-risk: refused.
@@ -62,13 +64,14 @@ def policy_years(start: dt.date, stop: dt.date) -> float:
 
 
 @dataclass
-class _Cover:
-    """A policy while its transactions are read: inputs and annual premium in force, and the day
-    its cover stops (the period end, or the cancellation date while cancelled)."""
+class _Slice:
+    """Part of a policy's cover in force while its transactions are read: [start, stop) with
+    the inputs and annual premium that apply to it."""
 
     inputs: dict[str, Any]
-    annual_fen: int
+    start: dt.date
     stop: dt.date
+    annual_fen: int
 
 
 def _row(t: Row[Any], inputs: Mapping[str, Any], start: dt.date, stop: dt.date, written: int,
@@ -81,27 +84,59 @@ def _row(t: Row[Any], inputs: Mapping[str, Any], start: dt.date, stop: dt.date, 
             "exposure": sign * policy_years(start, stop)}
 
 
-def _returned(cover: _Cover, t: Row[Any]) -> int:
-    """What the annual premium before a change charges for [effective, stop), pro rata to the
-    day over the term (fen, half up), as an endorsement prorates."""
-    share = Fraction((cover.stop - t.effective_date).days, (t.end_date - t.start_date).days)
-    return round_fraction(cover.annual_fen * share)
+def _returned(piece: _Slice, start: dt.date, t: Row[Any]) -> int:
+    """What a slice's annual premium charges for [start, its stop), pro rata to the day over
+    the term (fen, half up), as an endorsement prorates."""
+    share = Fraction((piece.stop - start).days, (t.end_date - t.start_date).days)
+    return round_fraction(piece.annual_fen * share)
+
+
+def _take_back(t: Row[Any], slices: list[_Slice]) -> tuple[list[dict[str, Any]], int, list[_Slice]]:
+    """Reverse every slice from the transaction's effective date on, each with its own inputs
+    (exposure −, the premium it charged for that part −); the slices kept, cut at that date."""
+    rows, back_total, kept = [], 0, []
+    for piece in slices:
+        if piece.stop <= t.effective_date:
+            kept.append(piece)
+            continue
+        start = max(piece.start, t.effective_date)
+        back = _returned(piece, start, t)
+        rows.append(_row(t, piece.inputs, start, piece.stop, -back, -1))
+        back_total += back
+        if piece.start < t.effective_date:
+            kept.append(_Slice(piece.inputs, piece.start, t.effective_date, piece.annual_fen))
+    return rows, back_total, kept
 
 
 def _policy_rows(rows: Iterable[Row[Any]]) -> Iterator[dict[str, Any]]:
-    """The exposure rows of one policy's transactions, in sequence (see the module docstring)."""
-    cover: _Cover | None = None
+    """The exposure rows of one policy's transactions, in sequence (see the module docstring).
+
+    A change from a date (endorsement, adjustment) reverses each part of the cover from that
+    date with the inputs that applied to it, then puts the whole of it on the new inputs; a
+    cancellation reverses the parts it ends, its premium on them pro rata (the last one takes
+    the rounding), so that the rows always sum to the transactions."""
+    slices: list[_Slice] = []
     for t in rows:
         inputs = {k: v for k, v in t.inputs_after.items() if k != PERSONS}
-        if t.kind in RE_RATING and cover is not None and t.effective_date < cover.stop:
-            back = _returned(cover, t)
-            yield _row(t, cover.inputs, t.effective_date, cover.stop, -back, -1)
-            yield _row(t, inputs, t.effective_date, cover.stop, t.premium_fen + back, 1)
+        e = t.effective_date
+        stop = max((piece.stop for piece in slices), default=e)
+        if t.kind in RE_RATING and slices and e < stop:
+            taken, back, slices = _take_back(t, slices)
+            yield from taken
+            yield _row(t, inputs, e, stop, t.premium_fen + back, 1)
+            slices.append(_Slice(inputs, e, stop, t.annual_premium_after_fen))
+        elif t.kind == TransactionKind.CANCELLATION and slices and e < stop:
+            taken, back, slices = _take_back(t, slices)
+            share = [r["written_fen"] for r in taken]
+            total = sum(share) or -1
+            for r in taken:  # the cancellation's own premium, shared as the parts charged
+                r["written_fen"] = round_fraction(Fraction(t.premium_fen * r["written_fen"], total))
+            taken[-1]["written_fen"] += t.premium_fen - sum(r["written_fen"] for r in taken)
+            yield from taken
         else:
-            sign = EXPOSING.get(t.kind, 0)
-            yield _row(t, inputs, t.effective_date, t.period_end, t.premium_fen, sign)
-        stop = t.effective_date if t.kind == TransactionKind.CANCELLATION else t.period_end
-        cover = _Cover(inputs, t.annual_premium_after_fen, stop)
+            yield _row(t, inputs, e, t.period_end, t.premium_fen, EXPOSING.get(t.kind, 0))
+            if EXPOSING.get(t.kind, 0) > 0:
+                slices.append(_Slice(inputs, e, t.period_end, t.annual_premium_after_fen))
 
 
 def _transactions(session: Session, actor: Actor, product_code: str,
