@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from sme_insure import __version__
@@ -20,9 +23,19 @@ from sme_insure.http.limits import LimitsMiddleware
 from sme_insure.services.context import Services
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, background jobs still queued or running are failed and their processes
+    stopped: nothing would supervise them once the server has gone."""
+    yield
+    runner = getattr(app.state.services, "jobs", None)
+    if runner is not None:
+        runner.shutdown()
+
+
 def create_app(services: Services | None) -> FastAPI:
     """The API under ``/v1``, with problem+json errors."""
-    app = FastAPI(title="sme-insure", version=__version__,
+    app = FastAPI(title="sme-insure", version=__version__, lifespan=_lifespan,
                   description="Quote, underwrite, bind and service insurance for small businesses. "
                               "Money is in integer fen (0.01 CNY). Errors are RFC 9457 problem+json.")
     app.state.services = services  # None only when exporting the OpenAPI contract

@@ -18,16 +18,17 @@ the server is reported failed once its limit has passed.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -108,9 +109,30 @@ class Progress:
 Work = Callable[[JobContext, Progress], dict[str, Any]]
 
 
-def _child(url: str, source: tuple[Path, Path], job_id: str, work: Work, timeout: float) -> None:
+def _watch(db: Database, job_id: str, server_pid: int, deadline: float) -> None:
+    """In the job's process: end it when the server that started it is gone (a SIGKILL leaves
+    no one to stop it) or well past its limit, so no job outlives its supervision."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(server_pid, 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive or time.monotonic() > deadline + 30:
+            why = "lost: the server process running it stopped" if not alive else "timed out"
+            finish_if_running(db, job_id, status=JobStatus.FAILED, error=why)
+            os._exit(3)
+
+
+def _child(url: str, source: tuple[Path, Path], job_id: str, work: Work, timeout: float,
+           server_pid: int) -> None:
     """Entry point of a job's process: run the work, record its result or its error."""
     db = Database(url)
+    threading.Thread(target=_watch, args=(db, job_id, server_pid, time.monotonic() + timeout),
+                     daemon=True, name="sme-job-watch").start()
     try:
         context = JobContext(db, Catalogue.load(*source))
         result = work(context, Progress(db, job_id, time.monotonic() + timeout))
@@ -134,14 +156,30 @@ class JobRunner:
         if catalogue.source is None:
             raise ValueError("jobs need a catalogue loaded from folders (Catalogue.load)")
         self.db, self.source, self.timeout = db, catalogue.source, timeout
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sme-job")
+        # daemon threads: a queued job must never keep the interpreter from exiting
+        self._queue: queue.Queue[tuple[str, Work, float] | None] = queue.Queue()
+        self._threads = [threading.Thread(target=self._serve, name=f"sme-job-{i}", daemon=True)
+                         for i in range(max(workers, 1))]
+        self._closed = False
         self._mp = multiprocessing.get_context("forkserver")
         self._mp.set_forkserver_preload(PRELOAD)
         self._live: dict[str, Any] = {}
+        self._queued: set[str] = set()
         self._lock = threading.Lock()
+        for thread in self._threads:
+            thread.start()
+        atexit.register(self.shutdown)  # before multiprocessing's exit handler (LIFO)
+
+    def _serve(self) -> None:
+        """One supervising thread: take the next queued job and see it through."""
+        while (item := self._queue.get()) is not None:
+            if not self._closed:
+                self._supervise(*item)
 
     def submit(self, actor: Actor, kind: str, work: Work, timeout: float) -> str:
         """Queue ``work``; returns the job id."""
+        if self._closed:
+            raise StateError("the server is shutting down; submit the job again later")
         try:
             pickle.dumps(work)
         except (pickle.PicklingError, AttributeError, TypeError) as exc:
@@ -149,6 +187,7 @@ class JobRunner:
                             f"of one, with picklable arguments: {exc}") from exc
         job_id = uuid.uuid4().hex
         with self.db.transaction() as session:
+            _fail_lost(session, actor.tenant_id)
             waiting = session.scalar(select(func.count()).select_from(Job).where(
                 Job.tenant_id == actor.tenant_id, Job.status.in_(UNFINISHED))) or 0
             if waiting >= MAX_WAITING:
@@ -156,16 +195,24 @@ class JobRunner:
                                  "wait for one to finish")
             session.add(Job(id=job_id, tenant_id=actor.tenant_id, kind=kind, status=JobStatus.QUEUED,
                             progress=0.0, timeout_seconds=timeout, created_by_key=actor.key_id))
-        self._pool.submit(self._supervise, job_id, work, timeout)
+        with self._lock:
+            self._queued.add(job_id)
+        self._queue.put((job_id, work, timeout))
         return job_id
 
     def _supervise(self, job_id: str, work: Work, timeout: float) -> None:
         """Start the job's process, wait up to its limit, stop it if it is still running."""
+        with self._lock:
+            self._queued.discard(job_id)
         with self.db.transaction() as session:
-            session.execute(update(Job).where(Job.id == job_id).values(
+            started = session.execute(update(Job).where(
+                Job.id == job_id, Job.status == JobStatus.QUEUED).values(
                 status=JobStatus.RUNNING, started_at=utcnow()))
+        if started.rowcount != 1:  # type: ignore[attr-defined]
+            return  # failed while it waited (the server is shutting down)
         process = self._mp.Process(target=_child, name=f"sme-job-{job_id[:8]}", daemon=True,
-                                   args=(self.db.url, self.source, job_id, work, timeout))
+                                   args=(self.db.url, self.source, job_id, work, timeout,
+                                         os.getpid()))
         try:
             process.start()
         except Exception:
@@ -190,10 +237,20 @@ class JobRunner:
                 self._live.pop(job_id, None)
 
     def shutdown(self) -> None:
-        """Stop taking work; stop running jobs and mark them failed."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop taking work: jobs still queued and jobs running are marked failed, and their
+        processes stopped (the server is going away; nothing would supervise them)."""
+        if self._closed:
+            return
+        self._closed = True
+        for _ in self._threads:
+            self._queue.put(None)
         with self._lock:
-            live = dict(self._live)
+            live, queued = dict(self._live), set(self._queued)
+        if queued:
+            with self.db.transaction() as session:
+                session.execute(update(Job).where(Job.id.in_(queued), Job.status == JobStatus.QUEUED)
+                                .values(status=JobStatus.FAILED, finished_at=utcnow(),
+                                        error="stopped: the server shut down before it started"))
         for job_id, process in live.items():
             finish_if_running(self.db, job_id, status=JobStatus.FAILED,
                               error="stopped: the server shut down while it ran")
@@ -230,12 +287,33 @@ def submit(services: Services, actor: Actor, *, kind: str, work: Work,
     return found.submit(actor, kind, work, timeout or found.timeout)
 
 
+def _utc(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
 def _lost(job: Job, now: dt.datetime) -> bool:
-    """A running job whose limit passed long ago: the process running it has gone."""
-    if job.status != JobStatus.RUNNING or job.started_at is None:
-        return False
-    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=dt.UTC)
-    return now - started > dt.timedelta(seconds=job.timeout_seconds + 60)
+    """A job its server can no longer be running or starting: running past its limit, or
+    queued for longer than a full queue ahead of it could take (the server was killed)."""
+    limit = dt.timedelta(seconds=job.timeout_seconds)
+    if job.status == JobStatus.RUNNING and job.started_at is not None:
+        return now - _utc(job.started_at) > limit + dt.timedelta(seconds=60)
+    if job.status == JobStatus.QUEUED and job.created_at is not None:
+        rounds = MAX_WAITING // max(WORKERS, 1) + 1
+        return now - _utc(job.created_at) > limit * rounds + dt.timedelta(seconds=60)
+    return False
+
+
+LOST = "lost: the server process running it stopped"
+
+
+def _fail_lost(session: Session, tenant_id: int) -> None:
+    """Record the verdict on the tenant's lost jobs, so that they stop counting as waiting."""
+    now = utcnow()
+    unfinished = session.scalars(select(Job).where(Job.tenant_id == tenant_id,
+                                                   Job.status.in_(UNFINISHED)))
+    for job in unfinished:
+        if _lost(job, now):
+            job.status, job.error, job.finished_at = JobStatus.FAILED, LOST, now
 
 
 def get_job(session: Session, actor: Actor, job_id: str) -> Job:
@@ -245,5 +323,5 @@ def get_job(session: Session, actor: Actor, job_id: str) -> Job:
     if job is None:
         raise NotFoundError("job", job_id)
     if _lost(job, utcnow()):
-        job.status, job.error = JobStatus.FAILED, "lost: the server process running it stopped"
+        job.status, job.error = JobStatus.FAILED, LOST
     return job

@@ -1,0 +1,109 @@
+"""Background jobs never outlive their supervision: a server that shuts down fails its queued
+and running jobs and stops their processes; a server killed outright (SIGKILL) leaves jobs
+whose processes notice and end themselves; a tenant is never locked out by lost jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from sqlalchemy import select
+
+from sme_insure.services import jobs
+from sme_insure.services.actor import Actor, Role
+from sme_insure.settings import default_catalogue
+from sme_insure.storage.audit_schema import Job
+from sme_insure.storage.database import Database
+from sme_insure.storage.schema import utcnow
+from support import job_work
+from support.paths import ROOT
+
+ACTOR = Actor(tenant_id=1, key_id=None, role=Role.ACTUARY)
+
+
+def _db(tmp_path) -> Database:
+    db = Database.sqlite_file(tmp_path / "jobs.db")
+    db.migrate()
+    from sme_insure.storage.schema import Tenant
+
+    with db.transaction() as s:
+        s.add(Tenant(id=1, code="t1", name="t1"))
+    return db
+
+
+def _statuses(db: Database, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    with db.reading() as s:
+        return {j.id: (j.status, j.error) for j in s.scalars(select(Job).where(Job.id.in_(ids)))}
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_shutdown_fails_queued_and_running_jobs_and_stops_them(tmp_path):
+    db = _db(tmp_path)
+    runner = jobs.JobRunner(db, default_catalogue(), workers=1, timeout=600)
+    ids = [runner.submit(ACTOR, "busy", job_work.busy, 600) for _ in range(3)]
+    assert _wait_for(lambda: ids[0] in runner._live, 30)
+    process = runner._live[ids[0]]
+    t0 = time.monotonic()
+    runner.shutdown()
+    assert time.monotonic() - t0 < 15 and not process.is_alive()
+    found = _statuses(db, ids)
+    assert found[ids[0]] == ("failed", "stopped: the server shut down while it ran")
+    assert found[ids[1]] == found[ids[2]] == ("failed", "stopped: the server shut down before it started")
+
+
+SERVER = textwrap.dedent("""
+    import sys, time
+    sys.path[:0] = [{tests!r}, {src!r}]
+    from sme_insure.services import jobs
+    from sme_insure.services.actor import Actor, Role
+    from sme_insure.settings import default_catalogue
+    from sme_insure.storage.database import Database
+    from support import job_work
+    if __name__ == "__main__":
+        runner = jobs.JobRunner(Database({url!r}), default_catalogue(), workers=1, timeout=600)
+        print(runner.submit(Actor(1, None, Role.ACTUARY), "busy", job_work.busy, 600), flush=True)
+        time.sleep(600)
+""")
+
+
+def test_a_killed_servers_job_process_ends_itself(tmp_path):
+    db = _db(tmp_path)
+    script = tmp_path / "server.py"
+    script.write_text(SERVER.format(tests=str(ROOT / "tests"), src=str(ROOT / "src"), url=db.url))
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    job_id = server.stdout.readline().strip()  # type: ignore[union-attr]
+    assert _wait_for(lambda: _statuses(db, [job_id])[job_id][0] == "running", 30)
+    time.sleep(1)
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait(10)
+    assert _wait_for(lambda: _statuses(db, [job_id])[job_id][0] == "failed", 20)
+    assert _statuses(db, [job_id])[job_id][1] == jobs.LOST
+
+
+def test_lost_jobs_stop_counting_against_the_tenant(tmp_path, monkeypatch):
+    db = _db(tmp_path)
+    monkeypatch.setattr(jobs, "MAX_WAITING", 1)
+    long_ago = utcnow() - dt.timedelta(days=2)
+    with db.transaction() as s:
+        s.add(Job(id="stale", tenant_id=1, kind="study", status="queued", progress=0.0,
+                  timeout_seconds=60, created_at=long_ago))
+    runner = jobs.JobRunner(db, default_catalogue(), workers=1, timeout=5)
+    try:
+        fresh = runner.submit(ACTOR, "sleepy", job_work.sleepy, 5)  # not refused: 'stale' is lost
+        assert _statuses(db, ["stale"])["stale"] == ("failed", jobs.LOST)
+        assert _wait_for(lambda: _statuses(db, [fresh])[fresh][0] == "failed", 60)
+    finally:
+        runner.shutdown()

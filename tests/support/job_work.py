@@ -1,0 +1,19 @@
+"""Work for background-job tests: module-level, so a job's process can import it."""
+
+from __future__ import annotations
+
+import time
+
+
+def busy(context, progress):
+    """CPU-bound with no progress calls: only its supervision can stop it."""
+    while True:
+        sum(range(10_000))
+
+
+def sleepy(context, progress):
+    """Waits, reporting progress, for longer than any test limit."""
+    for step in range(10_000):
+        progress(step / 10_000)
+        time.sleep(0.05)
+    return {"never": "returned"}
