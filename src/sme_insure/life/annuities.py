@@ -22,6 +22,7 @@ fractional terms, or rates outside (−1, 1].
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 
 import numpy as np
@@ -60,12 +61,18 @@ def mthly_alpha_beta(
     woolhouse = (np.ones_like(i), np.full_like(i, (m - 1) / (2 * m)))
     if method is MthlyMethod.WOOLHOUSE or m == 1:
         return woolhouse if m > 1 else (np.ones_like(i), np.zeros_like(i))
-    im, dm = nominal_rates(i, m)
-    near_zero = np.abs(i) < 1e-9
-    safe = np.where(near_zero, 1.0, im * dm)
-    d = i / (1.0 + i)
-    alpha = np.where(near_zero, 1.0, i * d / safe)
-    beta = np.where(near_zero, woolhouse[1], (i - im) / safe)
+    # in δ = ln(1 + i) with expm1, and i − i^(m) as its series Σ_{k≥2} δ^k (1 − m^{1−k}) / k!
+    # for small δ: the direct differences cancel catastrophically near i = 0 (β was −82 at 1e-9)
+    delta = np.log1p(i)
+    im = m * np.expm1(delta / m)
+    dm = -m * np.expm1(-delta / m)
+    d = -np.expm1(-delta)
+    zero = np.abs(delta) < 1e-12  # the limits, to 1e-13 (and no underflow of δ² below)
+    safe = np.where(zero, 1.0, im * dm)
+    series = sum(delta**k * (1.0 - float(m) ** (1 - k)) / math.factorial(k) for k in range(2, 18))
+    gap = np.where(np.abs(delta) < 0.1, series, i - im)
+    alpha = np.where(zero, 1.0, i * d / safe)
+    beta = np.where(zero, woolhouse[1], gap / safe)
     return alpha, beta
 
 
