@@ -10,7 +10,7 @@ import datetime as dt
 import json
 
 from cryptography.fernet import Fernet
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
 from api_support import new_customer
@@ -28,7 +28,14 @@ from sme_insure.services.schedule_sealing import (
     unseal_person,
 )
 from sme_insure.storage.database import Database
-from sme_insure.storage.schema import Policy, PremiumTransaction, Quote, Tenant
+from sme_insure.storage.schema import (
+    IdempotencyRecord,
+    Policy,
+    PremiumTransaction,
+    Quote,
+    Tenant,
+    utcnow,
+)
 
 IDS = [complete_resident_id(f"4403051988070700{k}") for k in (1, 2, 3)]
 NAMES = ["欧阳明", "司马芳", "Zhang Sanfeng"]
@@ -232,14 +239,39 @@ def test_seal_schedules_command(catalogue, tmp_path, monkeypatch):
         s.flush()
         ids = policy.id, quote.id
     _unseal_in_place(services, *ids)
+    clear_response = {"id": ids[0], "persons": _persons(2)}  # kept for retries before sealing
+    with db.transaction() as s:
+        s.add(IdempotencyRecord(tenant_id=actor.tenant_id, key="old", request_hash="h" * 64,
+                                status_code=201, response=clear_response))
     run = CliRunner()
     out = run.invoke(privacy_cli.app, ["seal-schedules"])
     assert out.exit_code == 0, out.output
-    assert json.loads(out.output) == {"quotes": 1, "policies": 1, "premium_transactions": 1}
+    assert json.loads(out.output) == {"quotes": 1, "policies": 1, "premium_transactions": 1,
+                                      "idempotency_records": 1}
     _assert_sealed(_raw(services, *ids))
+    with db.reading() as s:
+        stored = s.execute(text("SELECT response FROM idempotency_records")).scalar_one()
+    _assert_sealed(stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False))
     again = run.invoke(privacy_cli.app, ["seal-schedules", "--batch-size", "1"])
-    assert json.loads(again.output) == {"quotes": 0, "policies": 0, "premium_transactions": 0}
+    assert json.loads(again.output) == {"quotes": 0, "policies": 0, "premium_transactions": 0,
+                                        "idempotency_records": 0}
     db.engine.dispose()
+
+
+def test_idempotency_records_expire(services, keys):
+    from sme_insure.services.idempotency import expire_records
+
+    with services.db.reading() as s:
+        tenant = authenticate(s, keys.admin["X-API-Key"]).tenant_id
+    old = utcnow() - dt.timedelta(days=8)
+    with services.db.transaction() as s:
+        s.add_all([IdempotencyRecord(tenant_id=tenant, key=f"exp-{k}", request_hash="h" * 64,
+                                     status_code=201, response={}, created_at=at)
+                   for k, at in (("old", old), ("new", utcnow()))])
+    assert expire_records(services.db, days=7) >= 1
+    with services.db.reading() as s:
+        left = set(s.scalars(select(IdempotencyRecord.key).where(IdempotencyRecord.key.like("exp-%"))))
+    assert left == {"exp-new"}
 
 
 def test_a_person_row_claiming_to_be_sealed_is_refused(client, keys, clock, services):

@@ -52,7 +52,7 @@ def test_cancellation_after_an_endorsement_ends_both_parts():
            _t(2, K.ENDORSEMENT, mid, 50_137, 200_000, 2),
            _t(3, K.CANCELLATION, cancel, -125_000, 0, 2)]
     rows = list(_policy_rows(txs))
-    exposure, premium = _cells(rows)
+    exposure, _ = _cells(rows)
     assert exposure[1] == pytest.approx((cancel - START).days / 365)
     assert exposure[2] == pytest.approx(0)
     assert sum(r["written_fen"] for r in rows) == sum(t.premium_fen for t in txs)

@@ -61,9 +61,13 @@ def erase(identifier: str = IDENTIFIER, tenant: str = TENANT,
 def seal_schedules(batch_size: int = typer.Option(500, min=1, help="Rows per transaction.")) -> None:
     """Seal the insured persons' ID numbers and names still held in clear on stored schedules
     (databases written before sealing; a migration cannot, it has no data key). Safe to run
-    again, and to interrupt: each batch commits on its own. Prints the rows sealed per table."""
+    again, and to interrupt: each batch commits on its own. Also seals the responses kept for
+    Idempotency-Key retries. Prints the rows sealed per table."""
     from sme_insure.http.main import build_services
+    from sme_insure.services.idempotency import seal_stored_records
     from sme_insure.services.schedule_sealing import seal_stored_schedules
 
     services = build_services()
-    _dump(seal_stored_schedules(services.db, services.vault, batch_size=batch_size), None)
+    counts = seal_stored_schedules(services.db, services.vault, batch_size=batch_size)
+    counts["idempotency_records"] = seal_stored_records(services.db, services.vault)
+    _dump(counts, None)

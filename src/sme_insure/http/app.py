@@ -20,13 +20,17 @@ from sme_insure.http import (
     routes_statistics,
 )
 from sme_insure.http.limits import LimitsMiddleware
+from sme_insure.services import idempotency
 from sme_insure.services.context import Services
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On shutdown, background jobs still queued or running are failed and their processes
-    stopped: nothing would supervise them once the server has gone."""
+    """On start, expired idempotency records are deleted. On shutdown, background jobs still
+    queued or running are failed and their processes stopped: nothing would supervise them once
+    the server has gone."""
+    if app.state.services is not None:
+        idempotency.expire_records(app.state.services.db)
     yield
     runner = getattr(app.state.services, "jobs", None)
     if runner is not None:

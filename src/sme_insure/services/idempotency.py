@@ -8,17 +8,20 @@ stored response instead of its own error.
 
 The stored response is encrypted with the vault (it may hold personal data, e.g. the schedule
 of a bound group policy, shown in clear to the role that bound it); records written before are
-read as they are.
+read as they are, until ``privacy seal-schedules`` seals them. Records are kept
+``SME_INSURE_IDEMPOTENCY_DAYS`` (7) days: the server expires older ones when it starts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +29,7 @@ from sme_insure.errors import ConflictError, SmeInsureError
 from sme_insure.privacy import Vault
 from sme_insure.services.actor import Actor
 from sme_insure.storage.database import Database
-from sme_insure.storage.schema import IdempotencyRecord
+from sme_insure.storage.schema import IdempotencyRecord, utcnow
 
 Operation = Callable[[Session], tuple[int, dict[str, Any]]]
 
@@ -90,3 +93,25 @@ def run_idempotent(db: Database, actor: Actor, key: str | None, fingerprint: str
             if (found := _stored(session, actor, key, fingerprint, vault)) is not None:
                 return found
         raise
+
+
+KEEP_DAYS = float(os.environ.get("SME_INSURE_IDEMPOTENCY_DAYS", 7))
+
+
+def expire_records(db: Database, *, days: float = KEEP_DAYS) -> int:
+    """Delete the records older than ``days`` (a client retries within minutes or hours; a
+    stored response may hold personal data, so it is not kept for ever). Returns how many."""
+    cutoff = utcnow() - dt.timedelta(days=days)
+    with db.transaction() as session:
+        done = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def seal_stored_records(db: Database, vault: Vault) -> int:
+    """Encrypt the responses of records written before they were sealed; returns how many."""
+    sealed = 0
+    with db.transaction() as session:
+        for record in session.scalars(select(IdempotencyRecord).with_for_update()):
+            if set(record.response) != {SEALED}:
+                record.response, sealed = _seal(vault, record.response), sealed + 1
+    return sealed
