@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sme_insure.catalogue.steps import NAME, Lookup, Step
 from sme_insure.catalogue.vocabulary import DeductibleKind, InputType, LimitBasis, TaxTreatment
+from sme_insure.tables.keys import canonical
 
 
 class Model(BaseModel):
@@ -106,6 +107,10 @@ class TaxExemption(Model):
     input: str = Field(pattern=NAME)
     levels: list[str | int] = Field(min_length=1)
     basis: Text = Field(description="Why: the rule that exempts it, for the worksheet and audit.")
+
+    def matches(self, value: object) -> bool:
+        """Whether an input value is one of the exempt levels (compared as canonical text)."""
+        return value is not None and canonical(value) in {canonical(v) for v in self.levels}
 
 
 class Coverage(Model):

@@ -9,9 +9,12 @@ from sqlalchemy.orm import Session, object_session
 
 from sme_insure.customers import mask_id_number, mask_mobile
 from sme_insure.http.schemas import CustomerOut, PolicyOut, QuoteOut, TransactionOut
+from sme_insure.policies import pdf
+from sme_insure.policies.documents import render_schedule
 from sme_insure.privacy import Vault
 from sme_insure.services import audit
 from sme_insure.services.actor import Actor
+from sme_insure.services.changes import transactions_of
 from sme_insure.services.context import Services
 from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
@@ -80,9 +83,6 @@ def transaction_out(t: PremiumTransaction) -> TransactionOut:
 
 def schedule_html(session: Session, services: Services, actor: Actor, p: Policy) -> str:
     """The policy's bilingual schedule, with personal data shown as the actor's role may see it."""
-    from sme_insure.policies.documents import render_schedule
-    from sme_insure.services.changes import transactions_of
-
     customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
     worksheet = session.get(Quote, p.quote_id).worksheet  # type: ignore[union-attr]
     rows = [transaction_out(t).model_dump() for t in transactions_of(session, p.id)]
@@ -93,8 +93,6 @@ def schedule_html(session: Session, services: Services, actor: Actor, p: Policy)
 
 def document_response(html: str, document_format: str, filename: str) -> Response:
     """HTML as it is, or its PDF as a download named ``filename``.pdf."""
-    from sme_insure.policies import pdf
-
     if document_format == "pdf":
         return Response(pdf.html_to_pdf(html), media_type=pdf.MEDIA_TYPE, headers={
             "Content-Disposition": f'attachment; filename="{filename}.pdf"'})

@@ -11,7 +11,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.terms import Coverage
 from sme_insure.money import format_cny
-from sme_insure.tables.keys import canonical
 
 
 @cache
@@ -41,6 +40,6 @@ def _tax(product: Product, coverage: Coverage, inputs: dict[str, Any]) -> str:
     if rule is None:
         return str(coverage.tax)
     value = inputs.get(rule.input, product.input(rule.input).default)
-    if value is not None and canonical(value) in {canonical(v) for v in rule.levels}:
+    if rule.matches(value):
         return f"exempt: {rule.basis.zh} / {rule.basis.en}"
     return str(coverage.tax)

@@ -219,13 +219,17 @@ def _blank_to_missing(raw: pd.Series) -> pd.Series:
     """Empty or blank text counts as missing; checked on the distinct values only."""
     if raw.dtype != object and not pd.api.types.is_string_dtype(raw.dtype):
         return raw
-    try:
-        distinct = raw.tolist() if len(raw) <= 64 else pd.unique(raw)  # a quote: no pandas call
-        if len(raw) <= 64 and not all(isinstance(v, Hashable) for v in distinct):
-            raise TypeError("unhashable")
-    except TypeError:  # lists or dicts: kept as their text, which no input type accepts
-        raw = raw.map(_hashable)
-        distinct = pd.unique(raw)
+    # lists or dicts are kept as their text, which no input type accepts
+    if len(raw) <= 64:  # a quote: no pandas call
+        if not all(isinstance(v, Hashable) for v in raw.tolist()):
+            raw = raw.map(_hashable)
+        distinct = raw.tolist()
+    else:
+        try:
+            distinct = pd.unique(raw)
+        except TypeError:
+            raw = raw.map(_hashable)
+            distinct = pd.unique(raw)
     blanks = list({u for u in distinct if isinstance(u, str) and not u.strip()})
     return raw.replace(blanks, None) if blanks else raw
 

@@ -28,7 +28,6 @@ from sme_insure.catalogue.vocabulary import TaxTreatment
 from sme_insure.money import share_fen_array, split_vat_array, to_fen, to_fen_array
 from sme_insure.rating.frame import Prepared, prepare
 from sme_insure.tables.coded import Coded
-from sme_insure.tables.keys import canonical
 
 Fen = npt.NDArray[np.int64]
 
@@ -74,7 +73,7 @@ def exempt_rows(prep: Prepared, coverage: Coverage) -> npt.NDArray[np.bool_]:
     assert rule is not None
     column = prep.columns[rule.input]
     assert isinstance(column, Coded)
-    codes = [column.levels.index(canonical(v)) for v in rule.levels]
+    codes = [i for i, level in enumerate(column.levels) if rule.matches(level)]
     return np.isin(column.codes, codes)
 
 
