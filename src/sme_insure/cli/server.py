@@ -1,4 +1,4 @@
-"""``sme-insure serve``, ``sme-insure keys create`` and ``sme-insure demo``."""
+"""``sme-insure serve``, ``sme-insure keys create|list|revoke`` and ``sme-insure demo``."""
 
 from __future__ import annotations
 
@@ -73,6 +73,34 @@ def create(tenant: str = typer.Option(..., help="Tenant code (created if new).")
     with services.db.transaction() as session:
         key = create_key(session, tenant, role, name=name, channel=channel, authority=authority)
     _print_keys([key])
+
+
+@keys_app.command("list")
+@reports_errors
+def list_(tenant: str = typer.Option(..., help="Tenant code.")) -> None:
+    """A tenant's keys: prefix, role, channel, name and whether revoked (never the secret)."""
+    from sme_insure.http.main import build_services
+    from sme_insure.services.keys import list_keys
+
+    with build_services().db.reading() as session:
+        for key in list_keys(session, tenant):
+            state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+            typer.echo(f"smei_{key.prefix}  {key.role:<17} {key.channel or '-':<12} "
+                       f"{key.name or '-':<20} {state}")
+
+
+@keys_app.command("revoke")
+@reports_errors
+def revoke(prefix: str = typer.Argument(..., help="The key's public prefix (smei_<prefix>)."),
+           why: str = typer.Option(..., help="Reason, kept in the audit trail.")) -> None:
+    """Revoke a key. Running servers refuse it once their memory of it expires
+    (SME_INSURE_KEY_CACHE_SECONDS, default 30 s)."""
+    from sme_insure.http.main import build_services
+    from sme_insure.services.keys import revoke_key
+
+    with build_services().db.transaction() as session:
+        key = revoke_key(session, prefix, why)
+        typer.echo(f"revoked smei_{key.prefix} ({key.role})")
 
 
 def openapi(out: Path = typer.Option(Path("api/openapi.json"), help="Where to write.")) -> None:

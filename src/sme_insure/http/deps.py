@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from sme_insure.errors import PermissionDenied
 from sme_insure.services.actor import Actor
@@ -12,29 +13,32 @@ from sme_insure.services.context import Services
 from sme_insure.services.keys import authenticate
 
 
-def get_services(request: Request) -> Services:
-    """The services object created with the app."""
+async def get_services(request: Request) -> Services:
+    """The services object created with the app (``async``: a plain function would be sent to
+    the thread pool, a hop that costs more than many endpoints)."""
     return request.app.state.services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_actor(services: ServicesDep,
-              authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
-              x_api_key: Annotated[str | None, Header(description="API key")] = None) -> Actor:
+async def get_actor(services: ServicesDep,
+                    authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
+                    x_api_key: Annotated[str | None, Header(description="API key")] = None) -> Actor:
     """Resolve ``Authorization: Bearer <key>`` or ``X-API-Key`` to an actor (401 otherwise)."""
     text = x_api_key or (authorization[7:] if authorization and authorization.startswith("Bearer ") else None)
     if not text:
         raise PermissionDenied("missing API key")
-    cache = services.__dict__.setdefault("_actor_cache", {})
-    if text in cache:
-        return cache[text]
-    with services.db.reading() as session:
-        actor = authenticate(session, text)
-    if len(cache) < 10_000:
-        cache[text] = actor
+    actor = services.actors.get(text)
+    if actor is None:  # the database read goes to the thread pool; a remembered key needs none
+        actor = await run_in_threadpool(_authenticate, services, text)
+        services.actors.put(text, actor)
     return actor
+
+
+def _authenticate(services: Services, text: str) -> Actor:
+    with services.db.reading() as session:
+        return authenticate(session, text)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

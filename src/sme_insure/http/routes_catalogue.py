@@ -24,7 +24,7 @@ def _summary(p: Product) -> ProductSummary:
 
 
 @router.get("/health", tags=["meta"])
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Liveness probe (no authentication, no database)."""
     return {"status": "ok"}
 

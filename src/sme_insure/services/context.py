@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sme_insure.catalogue import Catalogue
 from sme_insure.privacy import Vault
 from sme_insure.rating import Rater
+from sme_insure.services.keys import ActorCache
 from sme_insure.storage.database import Database
 
 
@@ -20,6 +21,7 @@ class Services:
     catalogue: Catalogue
     vault: Vault
     today: Callable[[], dt.date] = field(default=dt.date.today)
+    actors: ActorCache = field(default_factory=ActorCache.from_env)
 
     def __post_init__(self) -> None:
         self.rater = Rater(self.catalogue)

@@ -1,11 +1,19 @@
 """Tenants and API keys. A key is shown once (``smei_<prefix>_<secret>``); only a SHA-256 of its
-secret is stored. The secret is 32 random bytes, so a plain hash is as strong as a slow one."""
+secret is stored. The secret is 32 random bytes, so a plain hash is as strong as a slow one.
+
+A server remembers an authenticated key for a short time (:class:`ActorCache`,
+``SME_INSURE_KEY_CACHE_SECONDS``, default 30), so most requests need no database read to know
+their caller; a revoked key is refused by every server process within that time."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,7 +23,7 @@ from sme_insure.errors import InputError, Issue, NotFoundError, PermissionDenied
 from sme_insure.policies.states import Role
 from sme_insure.services import audit
 from sme_insure.services.actor import Actor
-from sme_insure.storage.schema import ApiKey, Tenant
+from sme_insure.storage.schema import ApiKey, Tenant, utcnow
 from sme_insure.underwriting import Authority
 
 
@@ -81,3 +89,53 @@ def tenant_of(session: Session, code: str) -> Tenant:
     if tenant is None:
         raise NotFoundError("tenant", code)
     return tenant
+
+
+def revoke_key(session: Session, prefix: str, why: str) -> ApiKey:
+    """Revoke a key by its public prefix (``smei_<prefix>_…``); it cannot be used again."""
+    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix.removeprefix("smei_"))).first()
+    if key is None:
+        raise NotFoundError("API key prefix", prefix)
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        audit.record(session, None, "key.revoke", "api_key", key.id, {"prefix": key.prefix},
+                     why, tenant_id=key.tenant_id)
+    return key
+
+
+def list_keys(session: Session, tenant_code: str) -> list[ApiKey]:
+    """A tenant's keys, oldest first (their secrets are not stored)."""
+    tenant = tenant_of(session, tenant_code)
+    return list(session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant.id).order_by(ApiKey.id)))
+
+
+class ActorCache:
+    """Authenticated keys, remembered for ``ttl`` seconds (bounded to ``size`` keys): the trade
+    between a database read on every request and how soon a revocation takes effect."""
+
+    def __init__(self, ttl: float, size: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.size, self._clock = ttl, size, clock
+        self._entries: dict[str, tuple[float, Actor]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls) -> ActorCache:
+        """``SME_INSURE_KEY_CACHE_SECONDS`` (default 30; 0 reads the database every time)."""
+        return cls(float(os.environ.get("SME_INSURE_KEY_CACHE_SECONDS", 30)))
+
+    def get(self, text: str) -> Actor | None:
+        """The actor of a key authenticated less than ``ttl`` seconds ago."""
+        entry = self._entries.get(text)
+        if entry is None or self._clock() - entry[0] >= self.ttl:
+            return None
+        return entry[1]
+
+    def put(self, text: str, actor: Actor) -> None:
+        """Remember a key just authenticated; when full, expired entries are dropped first."""
+        now = self._clock()
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries = {k: e for k, e in self._entries.items() if now - e[0] < self.ttl}
+            if len(self._entries) < self.size:
+                self._entries[text] = (now, actor)

@@ -23,11 +23,16 @@ def staff_actor(request: Request, services: Services) -> Actor | None:
     key = request.cookies.get(COOKIE)
     if not key:
         return None
+    actor = services.actors.get(key)
+    if actor is not None:
+        return actor
     try:
         with services.db.reading() as session:
-            return authenticate(session, key)
+            actor = authenticate(session, key)
     except PermissionDenied:
         return None
+    services.actors.put(key, actor)
+    return actor
 
 
 @router.get("", response_class=HTMLResponse)
