@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import uuid
 
 from sqlalchemy import text
 
+from sme_insure.services.keys import create_key
 from sme_insure.storage.database import Database
 
 PG_URL = os.environ.get("SME_INSURE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -54,3 +56,27 @@ def wait_for_job(client, headers, job_id, seconds=120, poll=0.3):
             return job
         time.sleep(poll)
     raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+TODAY = dt.date(2026, 3, 1)
+
+
+class Keys:
+    """Keys of one fresh tenant (and a second tenant for isolation tests)."""
+
+    def __init__(self, services):
+        tenant = f"t{uuid.uuid4().hex[:8]}"
+        other = f"o{uuid.uuid4().hex[:8]}"
+        with services.db.transaction() as s:
+            make = lambda t, role, **kw: {"X-API-Key": create_key(s, t, role, **kw).text}  # noqa: E731
+            self.admin = make(tenant, "admin")
+            self.channel = make(tenant, "channel", channel="web")
+            self.channel2 = make(tenant, "channel", channel="partner")
+            self.service = make(tenant, "customer_service")
+            self.actuary = make(tenant, "actuary")
+            self.underwriter = make(tenant, "underwriter", authority={
+                "max_sum_insured_fen": 100_000_000_00, "max_loading": 0.5, "max_discount": 0.1})
+            self.junior = make(tenant, "underwriter", authority={
+                "max_sum_insured_fen": 1_000_000_00, "max_loading": 0.1, "max_discount": 0.0})
+            self.other_admin = make(other, "admin")
+            self.other_channel = make(other, "channel", channel="web")

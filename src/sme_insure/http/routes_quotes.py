@@ -25,21 +25,24 @@ router = APIRouter(prefix="/v1")
 @router.post("/quotes", tags=["quotes"], status_code=status.HTTP_201_CREATED)
 def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
     """Price and underwrite a risk: accepted, referred (queued for an underwriter) or declined."""
+    with services.db.reading() as session:  # priced before the (short) write transaction
+        draft = quotes.price_quote(session, services, actor, product_code=body.product,
+                                   customer_id=body.customer_id, inputs=body.all_inputs(),
+                                   start_date=body.start_date)
     with services.db.transaction() as session:
-        quote = quotes.create_quote(session, services, actor, product_code=body.product,
-                                    customer_id=body.customer_id, inputs=body.all_inputs(),
-                                    start_date=body.start_date)
-        return quote_out(quote, actor, services.vault)
+        return quote_out(quotes.store_quote(session, services, actor, draft), actor, services.vault)
 
 
 @router.post("/quote-comparisons", tags=["quotes"], status_code=status.HTTP_201_CREATED)
 def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> list[QuoteOut]:
     """Several plan options of one risk, quoted side by side."""
-    with services.db.transaction() as session:
-        found = quotes.compare_quotes(session, services, actor, product_code=body.product,
+    with services.db.reading() as session:
+        drafts = quotes.price_options(session, services, actor, product_code=body.product,
                                       customer_id=body.customer_id, inputs=body.all_inputs(),
                                       options=body.options, start_date=body.start_date)
-        return [quote_out(q, actor, services.vault) for q in found]
+    with services.db.transaction() as session:
+        return [quote_out(quotes.store_quote(session, services, actor, d), actor, services.vault)
+                for d in drafts]
 
 
 @router.get("/quotes/{quote_id}", tags=["quotes"])

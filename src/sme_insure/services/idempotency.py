@@ -76,9 +76,7 @@ def run_idempotent(db: Database, actor: Actor, key: str | None, fingerprint: str
             return operation(session)
     if not 1 <= len(key) <= 200:
         raise ConflictError("Idempotency-Key must be 1 to 200 characters")
-    with db.reading() as session:
-        if (found := _stored(session, actor, key, fingerprint, vault)) is not None:
-            return found
+    # One look-up, inside the write transaction, serves first requests and (rare) retries alike
     try:
         with db.transaction() as session:
             if (found := _stored(session, actor, key, fingerprint, vault)) is not None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sme_insure.catalogue.terms import Text
-from sme_insure.errors import InputError, Issue, StateError
+from sme_insure.errors import InputError, Issue, NotFoundError, StateError
 from sme_insure.policies.states import Decision, QuoteStatus
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
@@ -22,65 +23,116 @@ from sme_insure.storage.schema import Customer, Policy, Quote, Referral
 from sme_insure.underwriting import Reason, eligibility_reasons
 
 
-def _flags(session: Session, customer: Customer, code: str, start: dt.date, end: dt.date) -> list[Reason]:
+def _customer(session: Session, tenant_id: int, customer_id: int, code: str, start: dt.date,
+              end: dt.date) -> tuple[Customer, str | None]:
+    """The tenant's customer and, in the same statement, the number of an issued policy of
+    theirs for this product overlapping ``[start, end)``: duplicate cover."""
+    overlapping = select(Policy.number).where(
+        Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
+        Policy.product_code == code, Policy.status == "issued",
+        Policy.start_date < end, Policy.end_date > start).limit(1).scalar_subquery()
+    row = session.execute(select(Customer, overlapping).where(
+        Customer.id == customer_id, Customer.tenant_id == tenant_id)).first()
+    if row is None:
+        raise NotFoundError("customer", customer_id)
+    return row[0], row[1]
+
+
+def _flags(customer: Customer, overlapping: str | None) -> list[Reason]:
     """Referral reasons found outside the risk: identifier checks, declarations, duplicate cover."""
     reasons = [Reason(f.split(":")[0], Decision.REFER, Text(zh="客户资料需人工复核", en=f))
                for f in customer.details.get("flags", [])]
-    overlapping = session.scalars(select(Policy.number).where(
-        Policy.tenant_id == customer.tenant_id, Policy.customer_id == customer.id,
-        Policy.product_code == code, Policy.status == "issued",
-        Policy.start_date < end, Policy.end_date > start)).first()
     if overlapping:
         reasons.append(Reason("DUPLICATE_COVER", Decision.REFER, Text(
             zh=f"同一客户已有重叠保单 {overlapping}", en=f"overlaps policy {overlapping} of this customer")))
     return reasons
 
 
-def create_quote(session: Session, services: Services, actor: Actor, *, product_code: str,
-                 customer_id: int, inputs: dict[str, Any], start_date: dt.date,
-                 renewal_of: int | None = None) -> Quote:
-    """Price and underwrite one risk for a customer; a referral is queued for underwriters."""
+@dataclass(frozen=True)
+class QuoteDraft:
+    """A risk priced and underwritten for a customer, not yet stored."""
+
+    tenant_id: int
+    customer_id: int
+    start_date: dt.date
+    end_date: dt.date
+    inputs: dict[str, Any]
+    priced: Priced
+    renewal_of: int | None
+
+
+def price_quote(session: Session, services: Services, actor: Actor, *, product_code: str,
+                customer_id: int, inputs: dict[str, Any], start_date: dt.date,
+                renewal_of: int | None = None) -> QuoteDraft:
+    """Price and underwrite one risk for a customer. It only reads, so the API runs it before
+    its write transaction: on SQLite the writer lock is then held for the insert alone, and
+    server workers rate side by side instead of one after another."""
     authorize(actor, Action.QUOTE)
     today = services.today()
     if start_date < today:
         raise InputError([Issue("start_date", start_date.isoformat(), f"must be on or after {today}")])
-    customer = get_scoped(session, Customer, customer_id, actor.tenant_id, None)
     product = services.catalogue.get(product_code, as_of=start_date)
     end = add_months(start_date, product.policy.term_months)
+    customer, overlapping = _customer(session, actor.tenant_id, customer_id, product_code, start_date, end)
     extra = eligibility_reasons(product, customer_type(customer), customer.industry)
-    extra += _flags(session, customer, product_code, start_date, end)
+    extra += _flags(customer, overlapping)
     priced = price(services.rater, product_code, inputs, as_of=start_date, extra=extra)
-    status = status_for(priced.decision.decision)
-    if renewal_of is not None and status == QuoteStatus.QUOTED:
+    return QuoteDraft(actor.tenant_id, customer.id, start_date, end, inputs, priced, renewal_of)
+
+
+def store_quote(session: Session, services: Services, actor: Actor, draft: QuoteDraft) -> Quote:
+    """Store a priced quote (valid for the product's stated days); a referral is queued for
+    underwriters; the audit trail records it."""
+    if draft.tenant_id != actor.tenant_id:
+        raise StateError("a quote is stored by the tenant that priced it")
+    product, status = draft.priced.product, status_for(draft.priced.decision.decision)
+    if draft.renewal_of is not None and status == QuoteStatus.QUOTED:
         status = QuoteStatus.OFFERED
     quote = Quote(
-        tenant_id=actor.tenant_id, customer_id=customer.id, product_code=product.code,
-        product_version=product.version, status=status, decision=str(priced.decision.decision),
-        reasons=reasons_json(priced.decision), inputs=seal_inputs(services.vault, inputs),
-        versions=priced.versions,
-        money=priced.money, worksheet=priced.worksheet, premium_fen=priced.premium_fen,
-        start_date=start_date, end_date=end,
-        valid_until=today + dt.timedelta(days=product.underwriting.quote_valid_days),
-        renewal_of=renewal_of, created_by_key=actor.key_id, channel=actor.channel)
+        tenant_id=actor.tenant_id, customer_id=draft.customer_id, product_code=product.code,
+        product_version=product.version, status=status, decision=str(draft.priced.decision.decision),
+        reasons=reasons_json(draft.priced.decision), inputs=seal_inputs(services.vault, draft.inputs),
+        versions=draft.priced.versions, money=draft.priced.money, worksheet=draft.priced.worksheet,
+        premium_fen=draft.priced.premium_fen, start_date=draft.start_date, end_date=draft.end_date,
+        valid_until=services.today() + dt.timedelta(days=product.underwriting.quote_valid_days),
+        renewal_of=draft.renewal_of, created_by_key=actor.key_id, channel=actor.channel)
     session.add(quote)
     session.flush()
     if status == QuoteStatus.REFERRED:
         session.add(Referral(tenant_id=actor.tenant_id, quote_id=quote.id, status="pending"))
     audit.record(session, actor, "quote.create", "quote", quote.id, {
-        "customer_id": customer.id, "product": product.code, "version": product.version, "status": status,
-        "decision": quote.decision, "premium_fen": quote.premium_fen, "renewal_of": renewal_of})
+        "customer_id": draft.customer_id, "product": product.code, "version": product.version,
+        "status": status, "decision": quote.decision, "premium_fen": quote.premium_fen,
+        "renewal_of": draft.renewal_of})
     return quote
+
+
+def create_quote(session: Session, services: Services, actor: Actor, *, product_code: str,
+                 customer_id: int, inputs: dict[str, Any], start_date: dt.date,
+                 renewal_of: int | None = None) -> Quote:
+    """Price, underwrite and store one risk in the caller's unit of work."""
+    draft = price_quote(session, services, actor, product_code=product_code, customer_id=customer_id,
+                        inputs=inputs, start_date=start_date, renewal_of=renewal_of)
+    return store_quote(session, services, actor, draft)
 
 
 def compare_quotes(session: Session, services: Services, actor: Actor, *, product_code: str,
                    customer_id: int, inputs: dict[str, Any], options: list[dict[str, Any]],
                    start_date: dt.date) -> list[Quote]:
     """One quote per plan option (each option overrides some inputs), side by side."""
+    drafts = price_options(session, services, actor, product_code=product_code,
+                           customer_id=customer_id, inputs=inputs, options=options, start_date=start_date)
+    return [store_quote(session, services, actor, d) for d in drafts]
+
+
+def price_options(session: Session, services: Services, actor: Actor, *, product_code: str,
+                  customer_id: int, inputs: dict[str, Any], options: list[dict[str, Any]],
+                  start_date: dt.date) -> list[QuoteDraft]:
+    """The plan options priced (each option overrides some inputs); nothing is stored."""
     if not 1 <= len(options) <= 10:
         raise InputError([Issue("options", len(options), "give between 1 and 10 options")])
-    return [create_quote(session, services, actor, product_code=product_code,
-                         customer_id=customer_id, inputs={**inputs, **option}, start_date=start_date)
-            for option in options]
+    return [price_quote(session, services, actor, product_code=product_code, customer_id=customer_id,
+                        inputs={**inputs, **option}, start_date=start_date) for option in options]
 
 
 def rerate(services: Services, stored: Quote | Policy) -> Priced:

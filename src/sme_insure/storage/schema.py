@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -117,6 +118,10 @@ class Referral(Base):
 
 class Policy(Base):
     __tablename__ = "policies"
+    # the duplicate-cover check of every quote. Led by tenant_id so that SQLite, which has no
+    # statistics, prefers it to the tenant_id index (it searched the tenant's whole book)
+    __table_args__ = (Index("ix_policies_tenant_customer_product", "tenant_id", "customer_id",
+                            "product_code"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
