@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from sme_insure.catalogue.input_schema import input_schema
 from sme_insure.catalogue.product import Product
 from sme_insure.http.deps import ActorDep, ObjectId, ServicesDep
 from sme_insure.http.schemas import CustomerIn, CustomerOut, ProductDetail, ProductSummary
-from sme_insure.http.views import customer_out
+from sme_insure.http.views import customer_out, json_response
 from sme_insure.services.actor import Action, authorize
 from sme_insure.services.customers import CustomerData, register_customer
 from sme_insure.storage.repos import get_scoped
@@ -46,12 +46,14 @@ def product_detail(code: str, services: ServicesDep, actor: ActorDep,
                          input_schema=input_schema(p))
 
 
-@router.post("/customers", tags=["customers"], status_code=status.HTTP_201_CREATED)
-def create_customer(body: CustomerIn, services: ServicesDep, actor: ActorDep) -> CustomerOut:
+@router.post("/customers", tags=["customers"], status_code=status.HTTP_201_CREATED,
+             response_model=CustomerOut)
+def create_customer(body: CustomerIn, services: ServicesDep, actor: ActorDep) -> Response:
     """Register a customer (or find the existing one with this identifier)."""
     with services.db.transaction() as session:
         customer, created = register_customer(session, services, actor, CustomerData(**body.model_dump()))
-        return customer_out(customer, actor, services.vault, created)
+        out = customer_out(customer, actor, services.vault, created)
+    return json_response(out, status.HTTP_201_CREATED)
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])

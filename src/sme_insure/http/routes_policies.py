@@ -25,6 +25,7 @@ from sme_insure.http.schemas import (
 )
 from sme_insure.http.views import (
     document_response,
+    json_response,
     policy_out,
     quote_out,
     schedule_html,
@@ -63,13 +64,14 @@ def list_policies(services: ServicesDep, actor: ActorDep,
         return PolicyPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/policies/{policy_id}")
-def get_policy(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> PolicyOut:
+@router.get("/policies/{policy_id}", response_model=PolicyOut)
+def get_policy(policy_id: ObjectId, services: ServicesDep, actor: ActorDep) -> Response:
     """A policy's current state."""
     authorize(actor, Action.READ_POLICIES)
     with services.db.reading() as session:
         found = get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
-        return policy_out(found, actor, services.vault)
+        out = policy_out(found, actor, services.vault)
+    return json_response(out)
 
 
 @router.get("/policies/{policy_id}/transactions")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from sme_insure.http.deps import ActorDep, IdempotencyKey, ObjectId, ServicesDep
 from sme_insure.http.schemas import (
@@ -15,41 +15,45 @@ from sme_insure.http.schemas import (
     QuoteOut,
     ReferralOut,
 )
-from sme_insure.http.views import policy_out, quote_out
+from sme_insure.http.views import json_response, policy_out, quote_out
 from sme_insure.services import audit, binding, quotes, referrals
 from sme_insure.services.idempotency import request_hash, run_idempotent
 
 router = APIRouter(prefix="/v1")
 
 
-@router.post("/quotes", tags=["quotes"], status_code=status.HTTP_201_CREATED)
-def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
+@router.post("/quotes", tags=["quotes"], status_code=status.HTTP_201_CREATED, response_model=QuoteOut)
+def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> Response:
     """Price and underwrite a risk: accepted, referred (queued for an underwriter) or declined."""
     with services.db.reading() as session:  # priced before the (short) write transaction
         draft = quotes.price_quote(session, services, actor, product_code=body.product,
                                    customer_id=body.customer_id, inputs=body.all_inputs(),
                                    start_date=body.start_date)
     with services.db.transaction() as session:
-        return quote_out(quotes.store_quote(session, services, actor, draft), actor, services.vault)
+        out = quote_out(quotes.store_quote(session, services, actor, draft), actor, services.vault)
+    return json_response(out, status.HTTP_201_CREATED)
 
 
-@router.post("/quote-comparisons", tags=["quotes"], status_code=status.HTTP_201_CREATED)
-def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> list[QuoteOut]:
+@router.post("/quote-comparisons", tags=["quotes"], status_code=status.HTTP_201_CREATED,
+             response_model=list[QuoteOut])
+def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> Response:
     """Several plan options of one risk, quoted side by side."""
     with services.db.reading() as session:
         drafts = quotes.price_options(session, services, actor, product_code=body.product,
                                       customer_id=body.customer_id, inputs=body.all_inputs(),
                                       options=body.options, start_date=body.start_date)
     with services.db.transaction() as session:
-        return [quote_out(quotes.store_quote(session, services, actor, d), actor, services.vault)
-                for d in drafts]
+        out = [quote_out(quotes.store_quote(session, services, actor, d), actor, services.vault)
+               for d in drafts]
+    return json_response(out, status.HTTP_201_CREATED)
 
 
-@router.get("/quotes/{quote_id}", tags=["quotes"])
-def get_quote(quote_id: ObjectId, services: ServicesDep, actor: ActorDep) -> QuoteOut:
+@router.get("/quotes/{quote_id}", tags=["quotes"], response_model=QuoteOut)
+def get_quote(quote_id: ObjectId, services: ServicesDep, actor: ActorDep) -> Response:
     """A quote with its worksheet."""
     with services.db.reading() as session:
-        return quote_out(quotes.get_quote(session, actor, quote_id), actor, services.vault)
+        out = quote_out(quotes.get_quote(session, actor, quote_id), actor, services.vault)
+    return json_response(out)
 
 
 @router.post("/quotes/{quote_id}/bind", tags=["quotes"], status_code=status.HTTP_201_CREATED,
