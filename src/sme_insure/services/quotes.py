@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sme_insure.catalogue.terms import Text
@@ -22,17 +22,21 @@ from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Customer, Policy, Quote, Referral
 from sme_insure.underwriting import Reason, eligibility_reasons
 
+_CUSTOMER_AND_OVERLAP = select(Customer, select(Policy.number).where(
+    Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
+    Policy.product_code == bindparam("code"), Policy.status == "issued",
+    Policy.start_date < bindparam("end"), Policy.end_date > bindparam("start"),
+).limit(1).scalar_subquery()).where(Customer.id == bindparam("customer_id"),
+                                    Customer.tenant_id == bindparam("tenant_id"))
+
 
 def _customer(session: Session, tenant_id: int, customer_id: int, code: str, start: dt.date,
               end: dt.date) -> tuple[Customer, str | None]:
-    """The tenant's customer and, in the same statement, the number of an issued policy of
-    theirs for this product overlapping ``[start, end)``: duplicate cover."""
-    overlapping = select(Policy.number).where(
-        Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
-        Policy.product_code == code, Policy.status == "issued",
-        Policy.start_date < end, Policy.end_date > start).limit(1).scalar_subquery()
-    row = session.execute(select(Customer, overlapping).where(
-        Customer.id == customer_id, Customer.tenant_id == tenant_id)).first()
+    """The tenant's customer and, in the same statement (built once: building it per quote
+    cost more than running it), the number of an issued policy of theirs for this product
+    overlapping ``[start, end)``: duplicate cover."""
+    row = session.execute(_CUSTOMER_AND_OVERLAP, {"code": code, "start": start, "end": end,
+                                                  "customer_id": customer_id, "tenant_id": tenant_id}).first()
     if row is None:
         raise NotFoundError("customer", customer_id)
     return row[0], row[1]

@@ -3,9 +3,10 @@ simply not found: callers get a 404, never a hint that it exists."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from sme_insure.errors import NotFoundError
@@ -25,10 +26,18 @@ def scoped(model: type[T], tenant_id: int, channel: str | None) -> Select[tuple[
 def get_scoped(session: Session, model: type[T], obj_id: int, tenant_id: int,
                channel: str | None, *, for_update: bool = False) -> T:
     """One object by id within the scope, or :class:`NotFoundError`."""
-    query = scoped(model, tenant_id, channel).where(model.id == obj_id)
-    if for_update:
-        query = query.with_for_update()
-    found = session.scalars(query).first()
+    params = {"obj_id": obj_id, "tenant_id": tenant_id, "channel": channel}
+    found = session.scalars(_by_id(model, channel is not None, for_update), params).first()
     if found is None:
         raise NotFoundError(model.__tablename__.rstrip("s"), obj_id)
     return found
+
+
+@cache
+def _by_id(model: type[T], by_channel: bool, for_update: bool) -> Select[tuple[T]]:
+    """The statement of :func:`get_scoped`, built once per shape with bound parameters: building
+    and keying a statement for each call cost more than running it on SQLite."""
+    query = select(model).where(model.tenant_id == bindparam("tenant_id"), model.id == bindparam("obj_id"))
+    if by_channel:
+        query = query.where(model.channel == bindparam("channel"))
+    return query.with_for_update() if for_update else query
