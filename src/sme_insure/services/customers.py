@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sme_insure.customers import (
@@ -80,14 +80,17 @@ def _size(data: CustomerData, details: dict[str, Any]) -> dict[str, Any]:
     return {"size_class": str(size)}
 
 
+_BY_IDENTIFIER = select(Customer).where(Customer.tenant_id == bindparam("tenant_id"),
+                                        Customer.identifier_hash == bindparam("key"))
+
+
 def register_customer(session: Session, services: Services, actor: Actor,
                       data: CustomerData) -> tuple[Customer, bool]:
     """The customer for ``data.identifier`` (created if new) and whether it was created."""
     authorize(actor, Action.MANAGE_CUSTOMERS)
     ident = "".join(data.identifier.split()).upper()
     key = services.vault.lookup_hash(ident)
-    found = session.scalars(select(Customer).where(Customer.tenant_id == actor.tenant_id,
-                                                   Customer.identifier_hash == key)).first()
+    found = session.scalars(_BY_IDENTIFIER, {"tenant_id": actor.tenant_id, "key": key}).first()
     if found is not None:
         return found, False
     kinds = [str(e) for e in EntityType]
