@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sme_insure.errors import StateError
 from sme_insure.policies.states import PolicyStatus, QuoteStatus, TransactionKind
@@ -17,6 +18,11 @@ from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, PremiumTransaction, Quote
 
+# Built once. The loaded quote is then set to the new status by hand, not by the ORM evaluating
+# the statement against the session
+_CLAIM = (update(Quote).where(Quote.id == bindparam("quote_id"), Quote.status == bindparam("was"))
+          .values(status=QuoteStatus.BOUND.value).execution_options(synchronize_session=False))
+
 
 def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
          consent: bool = False) -> Policy:
@@ -26,10 +32,10 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
     authorize(actor, Action.BIND)
     quote = get_scoped(session, Quote, quote_id, actor.tenant_id, actor.channel_scope, for_update=True)
     check_bindable(quote, services.today(), consent)
-    claimed = session.execute(update(Quote).where(Quote.id == quote.id, Quote.status == quote.status)
-                              .values(status=QuoteStatus.BOUND.value))
+    claimed = session.execute(_CLAIM, {"quote_id": quote.id, "was": quote.status})
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StateError(f"quote {quote_id} is already bound")
+    set_committed_value(quote, "status", QuoteStatus.BOUND.value)  # as the row now says
     product = services.catalogue.get(quote.product_code, quote.product_version)
     inputs = seal_inputs(services.vault, quote.inputs)  # sealed already, unless quoted before sealing
     policy = Policy(

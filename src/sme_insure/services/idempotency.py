@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,10 +53,13 @@ def _unseal(vault: Vault, stored: dict[str, Any]) -> dict[str, Any]:
     return stored  # written before responses were sealed
 
 
+_BY_KEY = select(IdempotencyRecord).where(IdempotencyRecord.tenant_id == bindparam("tenant_id"),
+                                          IdempotencyRecord.key == bindparam("key"))
+
+
 def _stored(session: Session, actor: Actor, key: str, fingerprint: str,
             vault: Vault) -> tuple[int, dict[str, Any]] | None:
-    record = session.scalars(select(IdempotencyRecord).where(
-        IdempotencyRecord.tenant_id == actor.tenant_id, IdempotencyRecord.key == key)).first()
+    record = session.scalars(_BY_KEY, {"tenant_id": actor.tenant_id, "key": key}).first()
     if record is None:
         return None
     if record.request_hash != fingerprint:
