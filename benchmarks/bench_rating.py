@@ -4,8 +4,11 @@ Generates 1,000,000 SME property risks (fixed seed; categorical columns as panda
 a book read from Parquet would be), rates them with the engine (worksheet off) and with a kernel
 written directly in numpy for this one product, checks that they agree to the fen, and prints
 rows/s of each, their ratio, peak memory, and the scalar reference rater on 10,000 rows for scale.
+Then the online case: one quote (a batch of one) with its worksheet, as the pricing service asks
+for it (``Rater.quote(..., worksheet=True)`` and the worksheet records it stores), in µs of CPU.
 
     python benchmarks/bench_rating.py [--rows 1000000]
+    python benchmarks/bench_rating.py --single      # the single-quote figure only
 """
 
 from __future__ import annotations
@@ -98,15 +101,42 @@ def _best(run, repeat: int) -> tuple[float, object]:
     return min(times), out
 
 
+def single_quote_us(rater: Rater, book: pd.DataFrame, quotes: int = 2000, repeat: int = 5) -> float:
+    """CPU µs per quote of one risk with its worksheet: ``Rater.quote`` on a plain dict (as the
+    API receives it) plus the worksheet records a stored quote keeps; risks cycle through the
+    first 50 of the book; the fastest of ``repeat`` rounds counts."""
+    risks = [{k: v.item() if isinstance(v, np.generic) else v for k, v in r.items()}
+             for r in book.head(50).astype(object).to_dict(orient="records")]
+
+    def one(risk: dict) -> None:
+        result = rater.quote("SME_PROPERTY", risk, as_of=AS_OF, worksheet=True)
+        result.worksheet_records(result.premiums.index[0])
+
+    for risk in risks:
+        one(risk)  # warm-up
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        for i in range(quotes):
+            one(risks[i % len(risks)])
+        best = min(best, (time.process_time() - t0) / quotes)
+    return best * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--reference-rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the fastest counts")
+    parser.add_argument("--single", action="store_true", help="only the single-quote figure")
     args = parser.parse_args()
     catalogue = Catalogue.load(ROOT / "products", ROOT / "rating_tables")
     rater = Rater(catalogue)
     product = catalogue.get("SME_PROPERTY", as_of=AS_OF)
+    if args.single:
+        print(f"single quote: {single_quote_us(rater, make_book(product, 50)):,.0f} µs/quote "
+              "(worksheet on)")
+        return
     book = make_book(product, args.rows)
     rater.rate("SME_PROPERTY", book.head(1000), as_of=AS_OF)  # warm-up
 
@@ -129,6 +159,7 @@ def main() -> None:
     assert ref == result.premiums["premium"].head(n_ref).tolist(), "reference rater differs"
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    single = single_quote_us(rater, book)
     print(f"rows                      {args.rows:>12,}")
     print(f"engine (worksheet off)    {args.rows / t_engine:>12,.0f} rows/s  ({t_engine:.3f} s, one thread)")
     print(f"engine, 2 threads         {args.rows / t_threads:>12,.0f} rows/s  ({t_threads:.3f} s)")
@@ -137,6 +168,7 @@ def main() -> None:
     print(f"reference rater           {n_ref / t_ref:>12,.0f} rows/s  ({n_ref:,} rows, {t_ref:.2f} s)")
     print(f"agreement                 {len(money)} money columns equal to the fen on all {args.rows:,} rows")
     print(f"peak memory (RSS)         {peak_mb:>12,.0f} MB")
+    print(f"single quote: {single:,.0f} µs/quote (worksheet on)")
 
 
 if __name__ == "__main__":

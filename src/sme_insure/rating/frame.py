@@ -17,7 +17,7 @@ import pandas as pd
 
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.regions import province_codes
-from sme_insure.catalogue.terms import InputSpec
+from sme_insure.catalogue.terms import Coverage, InputSpec
 from sme_insure.catalogue.vocabulary import InputType
 from sme_insure.rating.issues import IssueLog
 from sme_insure.tables.coded import Coded
@@ -127,6 +127,16 @@ def _factorize(raw: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
     return np.array(codes_list, dtype=np.int64), list(seen)
 
 
+def level_text(spec: InputSpec, value: object) -> str:
+    """The text a value is matched to the declared levels by: canonical, and for a boolean input
+    the words for yes and no read as ``true`` / ``false``."""
+    text = canonical(value)
+    if spec.type is InputType.BOOLEAN:
+        low = text.lower()
+        return "true" if low in _TRUE else "false" if low in _FALSE else text
+    return text
+
+
 def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Coded:
     """Factorise once, map the few distinct values to declared levels, report unknown ones.
 
@@ -134,11 +144,7 @@ def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Coded:
     already the declared levels in order (a Categorical written by the system)."""
     levels, position = _levels(spec)
     codes, uniques = _factorize(raw)
-    texts = [canonical(u) for u in uniques]
-    if spec.type is InputType.BOOLEAN:
-        texts = [
-            "true" if t.lower() in _TRUE else "false" if t.lower() in _FALSE else t for t in texts
-        ]
+    texts = [level_text(spec, u) for u in uniques]
     mapped = [position.get(t, -1) for t in texts]
     if mapped == list(range(len(mapped))):
         return Coded(codes, levels)
@@ -152,32 +158,36 @@ def _to_categorical(raw: pd.Series, spec: InputSpec, log: IssueLog) -> Coded:
 
 
 def _to_number(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+    """Float64 values, NaN where missing; not a number, not finite, not whole (integer inputs)
+    or outside [min, max] are reported. The usual column (finite numbers within range) costs one
+    finiteness pass and a min/max: the masks are built only when some row can fail."""
+    numeric = pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype)
+    if numeric:
         values = raw.to_numpy(dtype=np.float64, na_value=np.nan)
-        given = ~np.isnan(values)
     else:
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        given = raw.notna().to_numpy()
-    text = raw
-    log.add(np.isnan(values) & given, spec.name, text, f"not a number ({spec.type})")
-    log.add(np.isinf(values), spec.name, text, "must be finite")
+        log.add(np.isnan(values) & raw.notna().to_numpy(), spec.name, raw,
+                f"not a number ({spec.type})")
+    finite = np.isfinite(values)
+    all_finite = bool(finite.all())
+    if not all_finite:
+        log.add(np.isinf(values), spec.name, raw, "must be finite")
     if spec.type is InputType.INTEGER:
-        log.add(
-            np.isfinite(values) & (values != np.round(values)),
-            spec.name,
-            text,
-            "must be a whole number",
-        )
+        whole = values == np.round(values)
+        log.add((finite & ~whole) if not all_finite else ~whole, spec.name, raw,
+                "must be a whole number")
     lo = -np.inf if spec.min is None else spec.min
     hi = np.inf if spec.max is None else spec.max
-    unit = f" {spec.unit}" if spec.unit else (" CNY" if spec.type is InputType.MONEY else "")
-    log.add(
-        np.isfinite(values) & ((values < lo) | (values > hi)),
-        spec.name,
-        text,
-        f"must be between {lo:,.10g} and {hi:,.10g}{unit}",
-    )
-    return np.where(np.isfinite(values), values, np.nan)
+    if not (all_finite and _within(values, lo, hi)):
+        unit = f" {spec.unit}" if spec.unit else (" CNY" if spec.type is InputType.MONEY else "")
+        log.add(finite & ((values < lo) | (values > hi)), spec.name, raw,
+                f"must be between {lo:,.10g} and {hi:,.10g}{unit}")
+    return values.copy() if all_finite else np.where(finite, values, np.nan)
+
+
+def _within(values: npt.NDArray[np.float64], lo: float, hi: float) -> bool:
+    """Whether every (finite) value lies in [lo, hi]: two reductions instead of two masks."""
+    return values.size == 0 or bool(values.min() >= lo and values.max() <= hi)
 
 
 def _to_date(raw: pd.Series, spec: InputSpec, log: IssueLog) -> npt.NDArray[np.float64]:
@@ -250,7 +260,8 @@ _ABSENT: dict[int, tuple[InputSpec, Column]] = {}
 
 def _absent(spec: InputSpec, n: int, log: IssueLog) -> Column:
     """A column the frame does not have: the stated default (or missing) on every row, typed once
-    per input spec on a single value and broadcast."""
+    per input spec on a single value and broadcast (a read-only view: prepared columns are only
+    ever read)."""
     cached = _ABSENT.get(id(spec))
     if cached is None or cached[0] is not spec:
         one = _coerce(pd.Series([spec.default], dtype=object), spec, IssueLog(1))
@@ -258,9 +269,13 @@ def _absent(spec: InputSpec, n: int, log: IssueLog) -> Column:
     one = cached[1]
     if spec.required:
         log.add(np.ones(n, dtype=bool), spec.name, None, "required")
-    if isinstance(one, Coded):
-        return Coded(np.full(n, one.codes[0], dtype=np.int64), one.levels)
-    return np.full(n, one[0], dtype=np.float64)
+    if n <= 64:  # a quote: a small array is quicker to make than a view
+        if isinstance(one, Coded):
+            return Coded(np.full(n, one.codes[0], dtype=np.int64), one.levels)
+        return np.full(n, one[0], dtype=np.float64)
+    if isinstance(one, Coded):  # read-only views of one value: no memory per row
+        return Coded(np.broadcast_to(np.int64(one.codes[0]), (n,)), one.levels)
+    return np.broadcast_to(np.float64(one[0]), (n,))
 
 
 def prepare(product: Product, df: pd.DataFrame) -> Prepared:
@@ -278,26 +293,47 @@ def prepare(product: Product, df: pd.DataFrame) -> Prepared:
         prep.defaulted[spec.name] = defaulted
         if spec.required:
             prep.log.add(missing, spec.name, None, "required")
+    derive(product, prep)
+    for cov in product.coverages:
+        prep.selected[cov.code] = _selection(
+            df, cov.selector, cov.optional, cov.selected_by_default, prep.log
+        )
+        check_requires(cov, prep)
+    return prep
+
+
+def derive(product: Product, prep: Prepared) -> None:
+    """Derived numbers: times × the product of the named inputs, row by row."""
     for d in product.derived:
         value = np.full(prep.n, d.times)
         for name in d.product_of:
             value = value * prep.columns[name]  # type: ignore[operator]
         prep.columns[d.name] = value
-    for cov in product.coverages:
-        prep.selected[cov.code] = _selection(
-            df, cov.selector, cov.optional, cov.selected_by_default, prep.log
+
+
+def check_requires(cov: Coverage, prep: Prepared) -> None:
+    """Report the inputs a selected coverage needs and a row does not give."""
+    for name in cov.requires:
+        prep.log.add(
+            prep.selected[cov.code] & ~prep.given.get(name, np.zeros(prep.n, dtype=bool)),
+            name,
+            None,
+            f"required when coverage {cov.code} is selected",
         )
-        for name in cov.requires:
-            prep.log.add(
-                prep.selected[cov.code] & ~prep.given.get(name, np.zeros(prep.n, dtype=bool)),
-                name,
-                None,
-                f"required when coverage {cov.code} is selected",
-            )
-    return prep
 
 
 _SELECTORS: dict[str, InputSpec] = {}
+
+
+def selector_spec(selector: str) -> InputSpec:
+    """The boolean input a coverage selector is read as (made once per selector name)."""
+    spec = _SELECTORS.get(selector)
+    if spec is None:
+        label = {"zh": selector, "en": selector}
+        spec = _SELECTORS[selector] = InputSpec(
+            name=selector, type=InputType.BOOLEAN, label=label, required=False  # type: ignore[arg-type]
+        )
+    return spec
 
 
 def _selection(
@@ -308,12 +344,7 @@ def _selection(
         return np.ones(n, dtype=bool)
     if selector not in df.columns:
         return np.full(n, default)
-    spec = _SELECTORS.get(selector)
-    if spec is None:
-        label = {"zh": selector, "en": selector}
-        spec = _SELECTORS[selector] = InputSpec(
-            name=selector, type=InputType.BOOLEAN, label=label, required=False  # type: ignore[arg-type]
-        )
+    spec = selector_spec(selector)
     if df[selector].dtype == np.bool_:  # already what a selection is
         return df[selector].to_numpy(copy=True)
     cat = _to_categorical(df[selector], spec, log)

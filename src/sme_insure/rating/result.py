@@ -74,11 +74,28 @@ class RatingResult:
                 "rated with worksheet=False; rate again with worksheet=True or use "
                 "Rater.explain(...)"
             )
-        where = np.flatnonzero(self.premiums.index == label)
-        if where.size != 1:
-            raise NotFoundError("rated row", label)
-        pos = int(self.positions[where[0]])
+        at = self._row_of(label)
+        pos = int(self.positions[at])
         rows = step_rows(self._traces, self._prep, pos, self._prep.selected)
         codes = [c.code for c in self.product.coverages]
-        rows += money_rows(self.premiums.iloc[where[0]], codes)
+        row = self.premiums.iloc[at]
+        rows += money_rows(dict(zip(row.index.tolist(), row.to_numpy().tolist(), strict=True)),
+                           codes)
         return rows
+
+    def _row_of(self, label: object) -> int:
+        """Position in ``premiums`` of the one row labelled ``label`` (NotFoundError if none or
+        several): ``index == label`` has exactly one hit; a unique index finds it directly."""
+        index = self.premiums.index
+        if (index.is_unique and type(label) is not bool and pd.api.types.is_scalar(label)
+                and not pd.isna(label)):  # get_loc finds NaN labels that == never matches
+            try:
+                at = index.get_loc(label)
+            except (KeyError, TypeError, ValueError, pd.errors.InvalidIndexError):
+                at = None  # left to the comparison, which decides as it always did
+            if isinstance(at, int):
+                return at
+        where = np.flatnonzero(index == label)
+        if where.size != 1:
+            raise NotFoundError("rated row", label)
+        return int(where[0])

@@ -26,6 +26,7 @@ from sme_insure.catalogue.steps import (
     Step,
 )
 from sme_insure.rating.frame import Prepared
+from sme_insure.rating.lookup import lookup
 from sme_insure.tables import RatingTable
 from sme_insure.tables.coded import Coded
 from sme_insure.tables.metadata import ValueUnit
@@ -49,14 +50,18 @@ class StepContext:
         table = self.table(ref.table)
         keys = [self.prep.columns[name] for name in ref.inputs]
         memo = (table.label, *ref.inputs)
-        found = self.shared.get(memo)
-        if found is None:
-            found = self.shared[memo] = table.lookup(keys)
-        if found.may_fail:
-            miss = found.failed & self.active & ~self.prep.log.bad
+        done = self.shared.get(memo)
+        if done is None:  # with the rows that failed, if any did (found once per pass)
+            found = lookup(table, keys)
+            failed = found.failed if found.may_fail else None
+            done = self.shared[memo] = (found.values,
+                                        failed if failed is not None and failed.any() else None)
+        values, failed = done
+        if failed is not None:
+            miss = failed & self.active & ~self.prep.log.bad
             if miss.any():
                 self._report_misses(table, ref, keys, miss)
-        return found.values
+        return values
 
     def _report_misses(
         self, table: RatingTable, ref: Lookup, keys: list, miss: npt.NDArray
@@ -89,31 +94,44 @@ class StepContext:
         return values
 
 
-def _rate(step: BaseRateStep, ctx: StepContext, amount: Floats) -> tuple[Floats, Floats]:
+def _target(amount: Floats, in_place: bool) -> Floats | None:
+    """Where a step may write its result: over the running amount when rating in place (no
+    worksheet keeps it) and it is a real array (not the read-only zeros a coverage starts from)."""
+    return amount if in_place and amount.flags.writeable else None
+
+
+def _rate(step: BaseRateStep, ctx: StepContext, amount: Floats,
+          in_place: bool = False) -> tuple[Floats, Floats]:
     """amount + exposure × rate / divisor."""
     rate = ctx.lookup(step)
     divisor = ctx.table(step.table).meta.unit.divisor
-    return rate, amount + ctx.number(step.exposure) * rate / divisor
+    charge = np.multiply(ctx.number(step.exposure), rate)
+    np.divide(charge, divisor, out=charge)
+    return rate, np.add(amount, charge, out=charge if in_place else None)
 
 
-def _per_unit(step: PerUnitStep, ctx: StepContext, amount: Floats) -> tuple[Floats, Floats]:
+def _per_unit(step: PerUnitStep, ctx: StepContext, amount: Floats,
+              in_place: bool = False) -> tuple[Floats, Floats]:
     """amount + units × charge."""
     charge = ctx.lookup(step)
-    return charge, amount + ctx.number(step.units) * charge
+    total = np.multiply(ctx.number(step.units), charge)
+    return charge, np.add(amount, total, out=total if in_place else None)
 
 
-def _factor(step: FactorStep, ctx: StepContext, amount: Floats) -> tuple[Floats, Floats]:
+def _factor(step: FactorStep, ctx: StepContext, amount: Floats,
+            in_place: bool = False) -> tuple[Floats, Floats]:
     """amount × factor."""
     factor = ctx.lookup(step)
-    return factor, amount * factor
+    return factor, np.multiply(amount, factor, out=_target(amount, in_place))
 
 
-def _loadings(step: LoadingsStep, ctx: StepContext, amount: Floats) -> tuple[Floats, Floats]:
+def _loadings(step: LoadingsStep, ctx: StepContext, amount: Floats,
+              in_place: bool = False) -> tuple[Floats, Floats]:
     """amount × (1 + Σ loadings)."""
     total = np.ones_like(amount)
     for ref in step.components:
         total = total + ctx.lookup(ref)
-    return total, amount * total
+    return total, np.multiply(amount, total, out=_target(amount, in_place))
 
 
 def _stated(step: FlatStep | MinimumStep, ctx: StepContext, n: int) -> Floats:
@@ -121,14 +139,16 @@ def _stated(step: FlatStep | MinimumStep, ctx: StepContext, n: int) -> Floats:
     return ctx.lookup(ref) if ref else np.full(n, step.amount, dtype=np.float64)
 
 
-def _flat(step: FlatStep, ctx: StepContext, amount: Floats) -> tuple[Floats, Floats]:
+def _flat(step: FlatStep, ctx: StepContext, amount: Floats,
+          in_place: bool = False) -> tuple[Floats, Floats]:
     """amount + flat charge."""
     charge = _stated(step, ctx, len(amount))
-    return charge, amount + charge
+    return charge, np.add(amount, charge, out=_target(amount, in_place))
 
 
-def _minimum(step: MinimumStep, ctx: StepContext, amount: Floats) -> tuple[Floats, Floats]:
-    """max(amount, minimum)."""
+def _minimum(step: MinimumStep, ctx: StepContext, amount: Floats,
+             in_place: bool = False) -> tuple[Floats, Floats]:
+    """max(amount, minimum); always a new array (the engine compares it with the amount before)."""
     floor = _stated(step, ctx, len(amount))
     return floor, np.maximum(amount, floor)
 
@@ -143,9 +163,11 @@ STEP_FUNCTIONS: dict[str, Callable[..., tuple[Floats, Floats]]] = {
 }
 
 
-def evaluate(step: Step, ctx: StepContext, amount: Floats) -> tuple[Floats, Floats]:
-    """Apply one step to the running amounts."""
-    return STEP_FUNCTIONS[step.kind](step, ctx, amount)
+def evaluate(step: Step, ctx: StepContext, amount: Floats,
+             in_place: bool = False) -> tuple[Floats, Floats]:
+    """Apply one step to the running amounts. ``in_place``: the step may overwrite ``amount``
+    and its own temporaries (the same operations in the same order, so the same figures)."""
+    return STEP_FUNCTIONS[step.kind](step, ctx, amount, in_place)
 
 
 def unit_of(step: Step, ctx: StepContext) -> ValueUnit | None:

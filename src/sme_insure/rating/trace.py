@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
+from sme_insure.catalogue.steps import Step, step_lookups
 from sme_insure.rating.frame import Prepared
+from sme_insure.rating.steps import StepContext, unit_of
 
 WORKSHEET_COLUMNS = [
     "coverage",
@@ -38,6 +40,38 @@ class StepTrace:
     figure: npt.NDArray[np.float64]
     before: npt.NDArray[np.float64]
     after: npt.NDArray[np.float64]
+
+
+_PLANS: dict[int, tuple[Step, tuple[str, ...], tuple[str, ...]]] = {}
+_MAX_PLANS = 4096  # product versions are few; views made per call (schedules) share their steps
+
+
+def _plan(step: Step) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a step's worksheet line names, fixed by the step: its inputs (keys, then exposure or
+    units) and its tables. Kept per step object (with it, so that its id cannot be reused)."""
+    cached = _PLANS.get(id(step))
+    if cached is None or cached[0] is not step:
+        lookups = step_lookups(step)
+        inputs = [n for lk in lookups for n in lk.inputs]
+        for attr in ("exposure", "units"):
+            if getattr(step, attr, None):
+                inputs.append(getattr(step, attr))
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        cached = _PLANS[id(step)] = (step, tuple(dict.fromkeys(inputs)),
+                                     tuple(lk.table for lk in lookups))
+    return cached[1], cached[2]
+
+
+def make_trace(coverage: str, i: int, step: Step, ctx: StepContext,
+               figure: npt.NDArray[np.float64], before: npt.NDArray[np.float64],
+               after: npt.NDArray[np.float64]) -> StepTrace:
+    """The worksheet record of one step over all rows: what it names (inputs, table versions,
+    the unit of its figure) and the figure and amounts before and after."""
+    inputs, table_ids = _plan(step)
+    labels = tuple(ctx.table(t).label for t in table_ids)
+    return StepTrace(coverage, i, step.kind, step.description or step.kind, inputs, labels,
+                     str(unit_of(step, ctx)), figure, before, after)
 
 
 def _shown(prep: Prepared, name: str, pos: int) -> str:
@@ -80,7 +114,7 @@ def step_rows(
     return rows
 
 
-def money_rows(totals: pd.Series, coverages: list[str]) -> list[dict[str, object]]:
+def money_rows(totals: Mapping[str, int], coverages: list[str]) -> list[dict[str, object]]:
     """Policy-level worksheet lines (fen shown as CNY): rounding, minimum, VAT, fees, subsidy."""
 
     def line(kind: str, description: str, figure: float, before: float, after: float) -> dict:
