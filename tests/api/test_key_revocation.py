@@ -82,15 +82,22 @@ def test_cache_forgets_after_ttl_and_stays_bounded():
     clock = Clock()
     cache = ActorCache(10, size=2, clock=clock)
     actor = Actor(1, 1, "admin", None, None)  # type: ignore[arg-type]
-    cache.put("a", actor)
+    cache.put("a", actor, cache.now())
     assert cache.get("a") is actor
     clock.now += 10
     assert cache.get("a") is None
-    cache.put("b", actor)
-    cache.put("c", actor)  # "a" has expired and is dropped to make room
-    cache.put("d", actor)  # full of live entries: not remembered, authenticated next time
-    assert cache.get("c") is actor and cache.get("d") is None
-    assert ActorCache(0).get("x") is None
+    cache.put("b", actor, cache.now())
+    cache.put("c", actor, cache.now())  # "a" has expired and is dropped to make room
+    cache.put("d", actor, cache.now())  # full of live entries: the oldest ("b") makes room
+    assert cache.get("b") is None and cache.get("c") is actor and cache.get("d") is actor
+    slow = cache.now()  # a key checked at `slow`, remembered once a slow read has returned
+    clock.now += 4
+    cache.put("e", actor, slow)
+    clock.now += 6
+    assert cache.get("e") is None  # 10 s after the check, not after the put
+    never = ActorCache(0)
+    never.put("x", actor, never.now())
+    assert never.get("x") is None and not never._entries
 
 
 def test_keys_list_and_revoke_commands(database, monkeypatch, tmp_path):
@@ -109,5 +116,7 @@ def test_keys_list_and_revoke_commands(database, monkeypatch, tmp_path):
     assert "revoked" in runner.invoke(cli_app, ["keys", "list", "--tenant", "clikeys"]).output
     unknown = runner.invoke(cli_app, ["keys", "revoke", "zzzz", "--why", "x"])
     assert unknown.exit_code != 0 and "zzzz" in unknown.output
+    pasted = runner.invoke(cli_app, ["keys", "revoke", "smei_zzzz_TopSecretPart", "--why", "x"])
+    assert pasted.exit_code != 0 and "zzzz" in pasted.output and "TopSecret" not in pasted.output
     with database.reading() as s:
         assert s.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one().revoked_at is not None

@@ -31,8 +31,9 @@ async def get_actor(services: ServicesDep,
         raise PermissionDenied("missing API key")
     actor = services.actors.get(text)
     if actor is None:  # the database read goes to the thread pool; a remembered key needs none
+        checked_at = services.actors.now()
         actor = await run_in_threadpool(_authenticate, services, text)
-        services.actors.put(text, actor)
+        services.actors.put(text, actor, checked_at)
     return actor
 
 

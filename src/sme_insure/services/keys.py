@@ -93,7 +93,8 @@ def tenant_of(session: Session, code: str) -> Tenant:
 
 def revoke_key(session: Session, prefix: str, why: str) -> ApiKey:
     """Revoke a key by its public prefix (``smei_<prefix>_…``); it cannot be used again."""
-    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix.removeprefix("smei_"))).first()
+    prefix = prefix.removeprefix("smei_").split("_")[0]  # a whole key pasted: never echo its secret
+    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if key is None:
         raise NotFoundError("API key prefix", prefix)
     if key.revoked_at is None:
@@ -124,6 +125,10 @@ class ActorCache:
         """``SME_INSURE_KEY_CACHE_SECONDS`` (default 30; 0 reads the database every time)."""
         return cls(float(os.environ.get("SME_INSURE_KEY_CACHE_SECONDS", 30)))
 
+    def now(self) -> float:
+        """The cache's clock: take it before authenticating, and give it to :meth:`put`."""
+        return self._clock()
+
     def get(self, text: str) -> Actor | None:
         """The actor of a key authenticated less than ``ttl`` seconds ago."""
         entry = self._entries.get(text)
@@ -131,11 +136,16 @@ class ActorCache:
             return None
         return entry[1]
 
-    def put(self, text: str, actor: Actor) -> None:
-        """Remember a key just authenticated; when full, expired entries are dropped first."""
-        now = self._clock()
+    def put(self, text: str, actor: Actor, checked_at: float) -> None:
+        """Remember a key found valid at ``checked_at`` (taken before the database read, so a
+        revocation is never seen later than ``ttl`` after it). When full, expired entries are
+        dropped, else the oldest."""
+        if self.ttl <= 0:
+            return
         with self._lock:
             if len(self._entries) >= self.size:
+                now = self._clock()
                 self._entries = {k: e for k, e in self._entries.items() if now - e[0] < self.ttl}
-            if len(self._entries) < self.size:
-                self._entries[text] = (now, actor)
+                while len(self._entries) >= self.size:
+                    del self._entries[next(iter(self._entries))]
+            self._entries[text] = (checked_at, actor)

@@ -26,12 +26,13 @@ def staff_actor(request: Request, services: Services) -> Actor | None:
     actor = services.actors.get(key)
     if actor is not None:
         return actor
+    checked_at = services.actors.now()
     try:
         with services.db.reading() as session:
             actor = authenticate(session, key)
     except PermissionDenied:
         return None
-    services.actors.put(key, actor)
+    services.actors.put(key, actor, checked_at)
     return actor
 
 

@@ -13,6 +13,7 @@ Revises: 0003
 Create Date: 2026-12-07 00:50:00
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
@@ -22,7 +23,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != 'sqlite':
+    bind = op.get_bind()
+    if bind.dialect.name != 'sqlite':
+        orphans = bind.execute(sa.text(
+            'SELECT q.id FROM quotes q LEFT JOIN policies p ON p.id = q.renewal_of '
+            'WHERE q.renewal_of IS NOT NULL AND p.id IS NULL ORDER BY q.id LIMIT 20')).scalars().all()
+        if orphans:  # the application never makes one; a hand-edited or partly restored database may
+            raise RuntimeError(f'quotes {orphans} renew policies that do not exist (quotes.renewal_of); '
+                               'correct or clear renewal_of on them, then migrate again')
         op.create_foreign_key('fk_quotes_renewal_of_policies', 'quotes', 'policies', ['renewal_of'], ['id'])
     op.create_index('ix_policies_tenant_customer_product', 'policies',
                     ['tenant_id', 'customer_id', 'product_code'], unique=False)
