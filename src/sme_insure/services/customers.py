@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sme_insure.customers import (
@@ -86,7 +87,8 @@ _BY_IDENTIFIER = select(Customer).where(Customer.tenant_id == bindparam("tenant_
 
 def register_customer(session: Session, services: Services, actor: Actor,
                       data: CustomerData) -> tuple[Customer, bool]:
-    """The customer for ``data.identifier`` (created if new) and whether it was created."""
+    """The customer for ``data.identifier`` (created if new) and whether it was created; of two
+    concurrent registrations of one identifier, one creates it and the other finds it."""
     authorize(actor, Action.MANAGE_CUSTOMERS)
     ident = "".join(data.identifier.split()).upper()
     key = services.vault.lookup_hash(ident)
@@ -104,8 +106,15 @@ def register_customer(session: Session, services: Services, actor: Actor,
         province=derived["province"], entity_type=str(derived["entity_type"]),
         size_class=derived.get("size_class"), industry=data.industry,
         details=derived["details"], created_by_key=actor.key_id, channel=actor.channel)
-    session.add(customer)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent registration of the same identifier may
+            session.add(customer)      # win the race (PostgreSQL): then it is the one found
+            session.flush()
+    except IntegrityError:
+        found = session.scalars(_BY_IDENTIFIER, {"tenant_id": actor.tenant_id, "key": key}).first()
+        if found is None:
+            raise
+        return found, False
     return customer, True
 
 
