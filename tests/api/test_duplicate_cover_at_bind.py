@@ -1,0 +1,53 @@
+"""Duplicate cover is looked for again when a quote binds: two quotes of one customer for the
+same product and overlapping periods, both accepted while neither was bound, do not both
+become policies, one after the other or at once; a duplicate that an underwriter approved
+knowingly binds."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from api_support import new_customer, new_quote
+from sme_insure.storage.schema import Policy
+
+
+def _bind(client, headers, quote_id, key=None):
+    extra = {"Idempotency-Key": key} if key else {}
+    return client.post(f"/v1/quotes/{quote_id}/bind", json={}, headers={**headers, **extra})
+
+
+def _policies_of(services, customer_id):
+    with services.db.reading() as s:
+        return s.scalar(select(func.count()).where(Policy.customer_id == customer_id))
+
+
+def test_second_overlapping_quote_is_refused_at_bind(client, keys, clock, services):
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
+    first = new_quote(client, keys.channel, customer["id"])
+    second = new_quote(client, keys.channel, customer["id"], start="2026-06-01")
+    assert first["status"] == second["status"] == "quoted"  # neither was bound yet
+    assert _bind(client, keys.channel, first["id"]).status_code == 201
+    r = _bind(client, keys.channel, second["id"], key="dup-1")
+    assert r.status_code == 409 and "duplicate cover" in r.json()["detail"]
+    assert _policies_of(services, customer["id"]) == 1
+    again = new_quote(client, keys.channel, customer["id"], start="2026-06-01")
+    assert again["status"] == "referred" and again["reasons"][0]["code"] == "DUPLICATE_COVER"
+    referral = next(x for x in client.get("/v1/referrals", headers=keys.underwriter).json()
+                    if x["quote_id"] == again["id"])
+    decided = client.post(f"/v1/referrals/{referral['id']}/decision", headers=keys.underwriter,
+                          json={"approve": True, "reason": "second warehouse, separate premises"})
+    assert decided.status_code == 200, decided.text
+    assert _bind(client, keys.channel, again["id"]).status_code == 201  # approved knowingly
+    assert _policies_of(services, customer["id"]) == 2
+
+
+def test_concurrent_binds_of_two_overlapping_quotes_make_one_policy(client, keys, clock, services):
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
+    quotes = [new_quote(client, keys.channel, customer["id"], start=f"2026-03-{10 + i}")
+              for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda q: _bind(client, keys.channel, q["id"], f"c-{q['id']}"), quotes))
+    assert sorted(r.status_code for r in results) == [201, 409, 409, 409], [r.text for r in results]
+    assert _policies_of(services, customer["id"]) == 1
