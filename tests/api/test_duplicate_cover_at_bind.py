@@ -1,10 +1,12 @@
-"""Duplicate cover is looked for again when a quote binds: two quotes of one customer for the
-same product and overlapping periods, both accepted while neither was bound, do not both
-become policies, one after the other or at once; a duplicate that an underwriter approved
-knowingly binds."""
+"""Duplicate cover is looked for again when a quote binds and when a policy is reinstated: two
+quotes of one customer for the same product and overlapping periods, both accepted while
+neither was bound, do not both become policies, one after the other or at once; a duplicate
+that an underwriter approved knowingly binds; a cancelled policy is not reinstated over the
+policy that replaced it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
@@ -51,3 +53,19 @@ def test_concurrent_binds_of_two_overlapping_quotes_make_one_policy(client, keys
         results = list(pool.map(lambda q: _bind(client, keys.channel, q["id"], f"c-{q['id']}"), quotes))
     assert sorted(r.status_code for r in results) == [201, 409, 409, 409], [r.text for r in results]
     assert _policies_of(services, customer["id"]) == 1
+
+
+def test_reinstatement_that_would_insure_the_risk_twice_is_refused(client, keys, clock, services):
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
+    first = _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).json()
+    clock["today"] = dt.date(2026, 6, 1)
+    r = client.post(f"/v1/policies/{first['id']}/cancellations", headers=keys.channel,
+                    json={"effective_date": "2026-06-10", "reason": "moved insurer"})
+    assert r.status_code == 201, r.text
+    replacement = new_quote(client, keys.channel, customer["id"], start="2026-07-01")
+    assert replacement["status"] == "quoted"  # the first policy is cancelled: no overlap
+    assert _bind(client, keys.channel, replacement["id"]).status_code == 201
+    r = client.post(f"/v1/policies/{first['id']}/reinstatement", json={"reason": "came back"},
+                    headers=keys.channel)
+    assert r.status_code == 409 and "twice" in r.json()["detail"]
+    assert client.get(f"/v1/policies/{first['id']}", headers=keys.channel).json()["status"] == "cancelled"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -13,10 +13,11 @@ from sme_insure.policies.states import PolicyStatus, QuoteStatus, TransactionKin
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
+from sme_insure.services.cover import overlapping_policy
 from sme_insure.services.quotes import check_bindable, create_quote
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
-from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
+from sme_insure.storage.schema import Policy, PremiumTransaction, Quote
 
 # Built once. The loaded quote is then set to the new status by hand, not by the ORM evaluating
 # the statement against the session
@@ -24,25 +25,15 @@ _CLAIM = (update(Quote).where(Quote.id == bindparam("quote_id"), Quote.status ==
           .values(status=QuoteStatus.BOUND.value).execution_options(synchronize_session=False))
 
 
-_LOCK_CUSTOMER = select(Customer.id).where(Customer.id == bindparam("customer_id")).with_for_update()
-_OVERLAPPING = select(Policy.number).where(
-    Policy.tenant_id == bindparam("tenant_id"), Policy.customer_id == bindparam("customer_id"),
-    Policy.product_code == bindparam("code"), Policy.status == PolicyStatus.ISSUED.value,
-    Policy.start_date < bindparam("end"), Policy.end_date > bindparam("start")).limit(1)
-
-
 def _check_duplicate_cover(session: Session, quote: Quote) -> None:
     """Duplicate cover is looked for again at bind: two quotes of one customer, both accepted
     while neither was bound, would otherwise both bind. A quote that an underwriter approved
-    knowing of the overlap (its reasons name DUPLICATE_COVER) binds. The customer's row is
-    locked first, so two binds for one customer take turns (PostgreSQL; SQLite has one writer)."""
+    knowing of the overlap (its reasons name DUPLICATE_COVER) binds."""
     if quote.status == QuoteStatus.APPROVED and any(
             r.get("code") == "DUPLICATE_COVER" for r in quote.reasons):
         return
-    session.execute(_LOCK_CUSTOMER, {"customer_id": quote.customer_id})
-    overlapping = session.scalar(_OVERLAPPING, {
-        "tenant_id": quote.tenant_id, "customer_id": quote.customer_id, "code": quote.product_code,
-        "start": quote.start_date, "end": quote.end_date})
+    overlapping = overlapping_policy(session, tenant_id=quote.tenant_id, customer_id=quote.customer_id,
+                                     code=quote.product_code, start=quote.start_date, end=quote.end_date)
     if overlapping is not None:
         raise StateError(f"policy {overlapping} of this customer was issued for part of this "
                          f"period after quote {quote.id}; ask for a new quote (an underwriter "

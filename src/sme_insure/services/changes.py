@@ -22,6 +22,7 @@ from sme_insure.policies.states import Decision, PolicyStatus, TransactionKind
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
+from sme_insure.services.cover import overlapping_policy
 from sme_insure.services.pricing import price
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
@@ -131,13 +132,20 @@ def cancel(session: Session, services: Services, actor: Actor, policy_id: int, *
 
 def reinstate(session: Session, services: Services, actor: Actor, policy_id: int, *,
               reason: str) -> PremiumTransaction:
-    """Undo a cancellation: charge back exactly what it returned."""
+    """Undo a cancellation: charge back exactly what it returned; refused if another policy of
+    the customer now covers part of the period since."""
     policy = _policy(session, actor, policy_id)
     if policy.status != PolicyStatus.CANCELLED:
         raise StateError(f"policy {policy.number} is {policy.status}; only a cancelled policy is reinstated")
     last = session.scalars(select(PremiumTransaction).where(
         PremiumTransaction.policy_id == policy.id).order_by(PremiumTransaction.sequence.desc())).first()
     assert last is not None and last.kind == TransactionKind.CANCELLATION
+    overlapping = overlapping_policy(session, tenant_id=policy.tenant_id, customer_id=policy.customer_id,
+                                     code=policy.product_code, start=last.effective_date,
+                                     end=policy.end_date, excluding=policy.id)
+    if overlapping is not None:
+        raise StateError(f"policy {overlapping} of this customer covers part of the period since "
+                         f"the cancellation; reinstating {policy.number} would insure the risk twice")
     policy.status, policy.cancelled_on = PolicyStatus.ISSUED, None
     return _record(session, policy, actor, services, kind=TransactionKind.REINSTATEMENT,
                    effective=last.effective_date, premium=-last.premium_fen, vat=-last.vat_fen,
