@@ -91,6 +91,8 @@ def test_a_full_flow_leaves_who_when_what_and_why(client, keys, clock, services)
         "policy.bind", "policy.endorsement", "policy.cancellation", "policy.reinstatement"]
     decided = by[("referral.approved", "referral", str(referral["id"]))][0]
     assert (decided.key_id, decided.role, decided.why) == (underwriter.key_id, "underwriter", "sprinklers seen on site")
+    registered = by[("customer.register", "customer", str(person["id"]))]
+    assert len(registered) == 1 and registered[0].what["entity_type"] == person["entity_type"]
     read = by[(audit.READ_PERSONAL_DATA, "customer", str(person["id"]))]
     assert [(r.key_id, r.role, r.what) for r in read] == [(admin.key_id, "admin", {"fields": ["identifier", "phone"]})]
     claim_actions = [r.action for r in records if r.object_type == "claim" and r.object_id == str(claim["id"])]

@@ -25,6 +25,7 @@ from sme_insure.customers import (
     validate_uscc,
 )
 from sme_insure.errors import InputError, Issue
+from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.storage.schema import Customer
@@ -115,6 +116,9 @@ def register_customer(session: Session, services: Services, actor: Actor,
         if found is None:
             raise
         return found, False
+    audit.record(session, actor, "customer.register", "customer", customer.id, {
+        "entity_type": customer.entity_type, "size_class": customer.size_class,
+        "identifier_check_ok": customer.identifier_check_ok})  # ids and flags, no personal data
     return customer, True
 
 
