@@ -69,3 +69,49 @@ def test_reinstatement_that_would_insure_the_risk_twice_is_refused(client, keys,
                     headers=keys.channel)
     assert r.status_code == 409 and "twice" in r.json()["detail"]
     assert client.get(f"/v1/policies/{first['id']}", headers=keys.channel).json()["status"] == "cancelled"
+
+
+def _approve(client, keys, quote_id, reason):
+    referral = next(x for x in client.get("/v1/referrals", headers=keys.underwriter).json()
+                    if x["quote_id"] == quote_id)
+    r = client.post(f"/v1/referrals/{referral['id']}/decision", headers=keys.underwriter,
+                    json={"approve": True, "reason": reason})
+    assert r.status_code == 200, r.text
+
+
+def test_an_approved_duplicate_does_not_bind_over_a_policy_issued_since(client, keys, clock, services):
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
+    assert _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).status_code == 201
+    q1 = new_quote(client, keys.channel, customer["id"], start="2026-04-01")
+    q2 = new_quote(client, keys.channel, customer["id"], start="2026-05-01")
+    for q in (q1, q2):  # each referred for the first policy, and approved for it alone
+        assert q["reasons"][0]["code"] == "DUPLICATE_COVER"
+        _approve(client, keys, q["id"], "second site")
+    assert _bind(client, keys.channel, q1["id"]).status_code == 201
+    r = _bind(client, keys.channel, q2["id"])  # q1's policy was issued after q2 was quoted
+    assert r.status_code == 409 and "issued after quote" in r.json()["detail"]
+    assert _policies_of(services, customer["id"]) == 2
+
+
+def test_a_policy_cancelled_for_a_later_date_covers_until_then(client, keys, clock, services):
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
+    first = _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).json()
+    clock["today"] = dt.date(2026, 6, 1)
+    r = client.post(f"/v1/policies/{first['id']}/cancellations", headers=keys.channel,
+                    json={"effective_date": "2026-09-01", "reason": "selling the business"})
+    assert r.status_code == 201, r.text
+    during = new_quote(client, keys.channel, customer["id"], start="2026-06-02")
+    assert during["status"] == "referred" and during["reasons"][0]["code"] == "DUPLICATE_COVER"
+    after = new_quote(client, keys.channel, customer["id"], start="2026-09-01")
+    assert after["status"] == "quoted"  # cover ends on the cancellation date
+    assert _bind(client, keys.channel, after["id"]).status_code == 201
+
+
+def test_a_flat_cancelled_policy_never_covered(client, keys, clock, services):
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
+    first = _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).json()
+    r = client.post(f"/v1/policies/{first['id']}/cancellations", headers=keys.channel,
+                    json={"effective_date": first["start_date"], "reason": "changed my mind"})
+    assert r.status_code == 201, r.text
+    again = new_quote(client, keys.channel, customer["id"])
+    assert again["status"] == "quoted", again["reasons"]

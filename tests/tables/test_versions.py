@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from sme_insure.catalogue import Catalogue, check_catalogue
-from sme_insure.errors import ConfigurationError, RatingInputError
+from sme_insure.errors import ConfigurationError, InputError, RatingInputError
 from sme_insure.rating import Rater
 from sme_insure.tables import TableStore, diff_tables, from_excel, to_excel
 from support.paths import ROOT
@@ -93,6 +93,16 @@ def test_diff_shows_changed_cells(catalogue):
     assert len(diff) == 11 and set(diff.change) == {"changed"}
     row = diff.set_index("occupancy_class").loc["industrial_3"]
     assert (row.old, row.new) == ("1.45", "1.522")
+
+
+def test_diff_of_versions_with_different_keys_is_a_named_input_error(catalogue):
+    """prop_si_size went from bands (2026.1) to interpolation (2027.1): no cells to pair."""
+    store = catalogue.tables
+    with pytest.raises(InputError) as caught:
+        diff_tables(store.get("prop_si_size", "2026.1"), store.get("prop_si_size", "2027.1"))
+    [issue] = caught.value.issues
+    assert issue.field == "versions" and "prop_si_size@2027.1" in str(issue.value)
+    assert "sum_insured_from" in issue.reason
 
 
 def test_excel_round_trip_is_unchanged(catalogue, tmp_path):

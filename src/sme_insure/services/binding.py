@@ -13,7 +13,7 @@ from sme_insure.policies.states import PolicyStatus, QuoteStatus, TransactionKin
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
-from sme_insure.services.cover import overlapping_policy
+from sme_insure.services.cover import EVER, overlapping_policy
 from sme_insure.services.quotes import check_bindable, create_quote
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
@@ -27,16 +27,18 @@ _CLAIM = (update(Quote).where(Quote.id == bindparam("quote_id"), Quote.status ==
 
 def _check_duplicate_cover(session: Session, quote: Quote) -> None:
     """Duplicate cover is looked for again at bind: two quotes of one customer, both accepted
-    while neither was bound, would otherwise both bind. A quote that an underwriter approved
-    knowing of the overlap (its reasons name DUPLICATE_COVER) binds."""
-    if quote.status == QuoteStatus.APPROVED and any(
-            r.get("code") == "DUPLICATE_COVER" for r in quote.reasons):
-        return
-    overlapping = overlapping_policy(session, tenant_id=quote.tenant_id, customer_id=quote.customer_id,
-                                     code=quote.product_code, start=quote.start_date, end=quote.end_date)
+    while neither was bound, would otherwise both bind. A quote an underwriter approved for
+    duplicate cover (its reasons name DUPLICATE_COVER) binds over the policies there were when
+    it was quoted, never over one issued since."""
+    knowingly = quote.status == QuoteStatus.APPROVED and any(
+        r.get("code") == "DUPLICATE_COVER" for r in quote.reasons)
+    overlapping = overlapping_policy(
+        session, tenant_id=quote.tenant_id, customer_id=quote.customer_id, code=quote.product_code,
+        start=quote.start_date, end=quote.end_date,
+        issued_since=quote.created_at if knowingly else EVER)
     if overlapping is not None:
-        raise StateError(f"policy {overlapping} of this customer was issued for part of this "
-                         f"period after quote {quote.id}; ask for a new quote (an underwriter "
+        raise StateError(f"policy {overlapping} of this customer covers part of this period and "
+                         f"was issued after quote {quote.id}; ask for a new quote (an underwriter "
                          "will review the duplicate cover)")
 
 

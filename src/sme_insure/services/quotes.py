@@ -15,6 +15,7 @@ from sme_insure.policies.states import Decision, QuoteStatus
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
+from sme_insure.services.cover import covers
 from sme_insure.services.customers import customer_type
 from sme_insure.services.pricing import Priced, add_months, price, reasons_json, status_for
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
@@ -24,8 +25,7 @@ from sme_insure.underwriting import Reason, eligibility_reasons
 
 _CUSTOMER_AND_OVERLAP = select(Customer, select(Policy.number).where(
     Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
-    Policy.product_code == bindparam("code"), Policy.status == "issued",
-    Policy.start_date < bindparam("end"), Policy.end_date > bindparam("start"),
+    Policy.product_code == bindparam("code"), covers(bindparam("start"), bindparam("end")),
 ).limit(1).scalar_subquery()).where(Customer.id == bindparam("customer_id"),
                                     Customer.tenant_id == bindparam("tenant_id"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sme_insure.errors import InputError, Issue
 from sme_insure.tables.metadata import MatchKind
 from sme_insure.tables.table import RatingTable
 
@@ -25,9 +26,9 @@ def diff_tables(old: RatingTable, new: RatingTable) -> pd.DataFrame:
     """
     keys = _key_columns(old)
     if keys != _key_columns(new):
-        raise ValueError(
-            f"{old.label} and {new.label} have different keys: cannot diff cell by cell"
-        )
+        raise InputError([Issue("versions", f"{old.label} → {new.label}",
+                                "two versions with the same keys and match kinds: these have "
+                                f"{keys} and {_key_columns(new)}, so cells cannot be paired")])
     a = old.frame[[*keys, old.meta.value]].rename(columns={old.meta.value: "old"})
     b = new.frame[[*keys, new.meta.value]].rename(columns={new.meta.value: "new"})
     merged = a.merge(b, on=keys, how="outer", indicator=True)
