@@ -7,6 +7,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from sme_insure.errors import InputError, Issue, SmeInsureError
 from sme_insure.http.deps import ServicesDep
@@ -37,6 +38,18 @@ def claim_form(token: str, request: Request, services: ServicesDep) -> HTMLRespo
                 values={}, errors={}, today=services.today().isoformat())
 
 
+def _report_claim(services: Services, form: dict[str, str], policy: Policy) -> int:
+    with services.db.transaction() as session:
+        claim = report_claim(session, services, web_actor(services), _report(form, policy))
+        session.flush()
+        return claim.id
+
+
+def _upload(services: Services, token: str, upload: Upload) -> None:
+    with services.db.transaction() as session:
+        upload_document(session, services, web_actor(services), unsign(services, "claim", token), upload)
+
+
 def _report(form: dict[str, str], policy: Policy) -> ClaimReport:
     try:
         loss = dt.date.fromisoformat(form.get("loss_date", ""))
@@ -56,13 +69,10 @@ def _report(form: dict[str, str], policy: Policy) -> ClaimReport:
 @router.post("/policies/{token}/claims", response_class=HTMLResponse, response_model=None)
 async def claim_submit(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
     """Record the claim (coverage checked at once) and show what is still needed."""
-    policy = _policy(services, token)
+    policy = await run_in_threadpool(_policy, services, token)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    try:
-        with services.db.transaction() as session:
-            claim = report_claim(session, services, web_actor(services), _report(form, policy))
-            session.flush()
-            claim_id = claim.id
+    try:  # database work off the event loop
+        claim_id = await run_in_threadpool(_report_claim, services, form, policy)
     except InputError as exc:
         return page(request, "claim_form.html", status=422, policy=policy, token=token,
                     perils=_perils(services, policy), values=form, errors=field_errors(exc),
@@ -89,11 +99,9 @@ async def claim_upload(token: str, request: Request, services: ServicesDep) -> H
     data = await file.read() if hasattr(file, "read") else b""  # type: ignore[union-attr]
     name = getattr(file, "filename", "") or "upload"
     try:
-        with services.db.transaction() as session:
-            upload_document(session, services, web_actor(services), unsign(services, "claim", token),
-                            Upload(str(form.get("doc_type", "")), name, data))
+        await run_in_threadpool(_upload, services, token, Upload(str(form.get("doc_type", "")), name, data))
     except SmeInsureError as exc:
-        return claim_page(token, request, services, error=str(exc))
+        return await run_in_threadpool(claim_page, token, request, services, str(exc))
     return RedirectResponse(f"/claims/{token}", status_code=303)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.regions import province_codes
@@ -71,13 +72,8 @@ async def quote_form(code: str, request: Request, services: ServicesDep) -> HTML
     """Register the business, price and underwrite; errors are shown next to their fields."""
     product = services.catalogue.get(code)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    actor = web_actor(services)
-    try:
-        with services.db.transaction() as session:
-            customer, _ = register_customer(session, services, actor, CustomerData(
-                kind=form.get("kind", ""), identifier=form.get("identifier", ""),
-                name=form.get("name", "").strip() or "—", phone=form.get("phone") or None))
-            made = _make_quotes(session, services, actor, product, customer, form)
+    try:  # database work and pricing off the event loop
+        made = await run_in_threadpool(_register_and_quote, services, product, form)
     except InputError as exc:
         return page(request, "product.html", status=422, product=product, values=form,
                     errors=field_errors(exc), regions=province_codes(), start=form.get("start_date", ""))
@@ -85,6 +81,15 @@ async def quote_form(code: str, request: Request, services: ServicesDep) -> HTML
         return RedirectResponse(f"/quotes/{sign(services, 'quote', made[0].id)}", status_code=303)
     tokens = ",".join(sign(services, "quote", q.id) for q in made)
     return RedirectResponse(f"/compare?q={tokens}", status_code=303)
+
+
+def _register_and_quote(services: Services, product: Product, form: dict[str, str]) -> list[Quote]:
+    actor = web_actor(services)
+    with services.db.transaction() as session:
+        customer, _ = register_customer(session, services, actor, CustomerData(
+            kind=form.get("kind", ""), identifier=form.get("identifier", ""),
+            name=form.get("name", "").strip() or "—", phone=form.get("phone") or None))
+        return _make_quotes(session, services, actor, product, customer, form)
 
 
 def _make_quotes(session, services, actor, product, customer, form) -> list[Quote]:  # noqa: ANN001
@@ -129,20 +134,24 @@ def compare_page(q: str, request: Request, services: ServicesDep) -> HTMLRespons
 async def bind_form(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
     """Buy: only after the key terms were read (an unticked box is refused)."""
     form = await request.form()
-    q = _quote(services, token)
+    q = await run_in_threadpool(_quote, services, token)
     product = services.catalogue.get(q.product_code, q.product_version)
     if form.get("consent") != "yes":
         return page(request, "quote.html", status=422, quote=q, token=token, product=product,
                     error="consent")
     try:
-        with services.db.transaction() as session:
-            policy = binding.bind(session, services, web_actor(services), q.id, consent=True)
-            session.flush()
-            policy_id = policy.id
+        policy_id = await run_in_threadpool(_bind, services, q.id)
     except StateError as exc:
         return page(request, "quote.html", status=409, quote=q, token=token, product=product,
                     error=str(exc))
     return RedirectResponse(f"/policies/{sign(services, 'policy', policy_id)}", status_code=303)
+
+
+def _bind(services: Services, quote_id: int) -> int:
+    with services.db.transaction() as session:
+        policy = binding.bind(session, services, web_actor(services), quote_id, consent=True)
+        session.flush()
+        return policy.id
 
 
 def _policy(services: Services, token: str) -> Policy:

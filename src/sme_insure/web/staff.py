@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from sme_insure.errors import InputError, PermissionDenied, SmeInsureError
 from sme_insure.http.deps import ServicesDep
@@ -47,13 +48,17 @@ async def login(request: Request, services: ServicesDep) -> HTMLResponse | Redir
     """Sign in with an API key; it is kept in an HttpOnly, SameSite=Strict cookie."""
     key = str((await request.form()).get("api_key", "")).strip()
     try:
-        with services.db.reading() as session:
-            authenticate(session, key)
+        await run_in_threadpool(_check_key, services, key)
     except PermissionDenied:
         return page(request, "staff_home.html", status=401, actor=None, error="api_key")
     response = RedirectResponse("/staff", status_code=303)
     response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
     return response
+
+
+def _check_key(services: Services, key: str) -> None:
+    with services.db.reading() as session:
+        authenticate(session, key)
 
 
 @router.post("/logout")
