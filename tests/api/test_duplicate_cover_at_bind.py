@@ -20,6 +20,28 @@ def _bind(client, headers, quote_id, key=None):
     return client.post(f"/v1/quotes/{quote_id}/bind", json={}, headers={**headers, **extra})
 
 
+def _first_policy(client, keys):
+    """A customer with one bound SME property policy from 2026-03-10."""
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
+    policy = _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"])
+    assert policy.status_code == 201, policy.text
+    return customer, policy.json()
+
+
+def _cancel(client, keys, policy, effective, reason):
+    r = client.post(f"/v1/policies/{policy['id']}/cancellations", headers=keys.channel,
+                    json={"effective_date": effective, "reason": reason})
+    assert r.status_code == 201, r.text
+
+
+def _approve(client, keys, quote_id, reason):
+    referral = next(x for x in client.get("/v1/referrals", headers=keys.underwriter).json()
+                    if x["quote_id"] == quote_id)
+    r = client.post(f"/v1/referrals/{referral['id']}/decision", headers=keys.underwriter,
+                    json={"approve": True, "reason": reason})
+    assert r.status_code == 200, r.text
+
+
 def _policies_of(services, customer_id):
     with services.db.reading() as s:
         return s.scalar(select(func.count()).where(Policy.customer_id == customer_id))
@@ -36,11 +58,7 @@ def test_second_overlapping_quote_is_refused_at_bind(client, keys, clock, servic
     assert _policies_of(services, customer["id"]) == 1
     again = new_quote(client, keys.channel, customer["id"], start="2026-06-01")
     assert again["status"] == "referred" and again["reasons"][0]["code"] == "DUPLICATE_COVER"
-    referral = next(x for x in client.get("/v1/referrals", headers=keys.underwriter).json()
-                    if x["quote_id"] == again["id"])
-    decided = client.post(f"/v1/referrals/{referral['id']}/decision", headers=keys.underwriter,
-                          json={"approve": True, "reason": "second warehouse, separate premises"})
-    assert decided.status_code == 200, decided.text
+    _approve(client, keys, again["id"], "second warehouse, separate premises")
     assert _bind(client, keys.channel, again["id"]).status_code == 201  # approved knowingly
     assert _policies_of(services, customer["id"]) == 2
 
@@ -56,12 +74,9 @@ def test_concurrent_binds_of_two_overlapping_quotes_make_one_policy(client, keys
 
 
 def test_reinstatement_that_would_insure_the_risk_twice_is_refused(client, keys, clock, services):
-    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
-    first = _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).json()
+    customer, first = _first_policy(client, keys)
     clock["today"] = dt.date(2026, 6, 1)
-    r = client.post(f"/v1/policies/{first['id']}/cancellations", headers=keys.channel,
-                    json={"effective_date": "2026-06-10", "reason": "moved insurer"})
-    assert r.status_code == 201, r.text
+    _cancel(client, keys, first, "2026-06-10", "moved insurer")
     replacement = new_quote(client, keys.channel, customer["id"], start="2026-07-01")
     assert replacement["status"] == "quoted"  # the first policy is cancelled: no overlap
     assert _bind(client, keys.channel, replacement["id"]).status_code == 201
@@ -71,17 +86,8 @@ def test_reinstatement_that_would_insure_the_risk_twice_is_refused(client, keys,
     assert client.get(f"/v1/policies/{first['id']}", headers=keys.channel).json()["status"] == "cancelled"
 
 
-def _approve(client, keys, quote_id, reason):
-    referral = next(x for x in client.get("/v1/referrals", headers=keys.underwriter).json()
-                    if x["quote_id"] == quote_id)
-    r = client.post(f"/v1/referrals/{referral['id']}/decision", headers=keys.underwriter,
-                    json={"approve": True, "reason": reason})
-    assert r.status_code == 200, r.text
-
-
 def test_an_approved_duplicate_does_not_bind_over_a_policy_issued_since(client, keys, clock, services):
-    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
-    assert _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).status_code == 201
+    customer, _ = _first_policy(client, keys)
     q1 = new_quote(client, keys.channel, customer["id"], start="2026-04-01")
     q2 = new_quote(client, keys.channel, customer["id"], start="2026-05-01")
     for q in (q1, q2):  # each referred for the first policy, and approved for it alone
@@ -94,12 +100,9 @@ def test_an_approved_duplicate_does_not_bind_over_a_policy_issued_since(client, 
 
 
 def test_a_policy_cancelled_for_a_later_date_covers_until_then(client, keys, clock, services):
-    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
-    first = _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).json()
+    customer, first = _first_policy(client, keys)
     clock["today"] = dt.date(2026, 6, 1)
-    r = client.post(f"/v1/policies/{first['id']}/cancellations", headers=keys.channel,
-                    json={"effective_date": "2026-09-01", "reason": "selling the business"})
-    assert r.status_code == 201, r.text
+    _cancel(client, keys, first, "2026-09-01", "selling the business")
     during = new_quote(client, keys.channel, customer["id"], start="2026-06-02")
     assert during["status"] == "referred" and during["reasons"][0]["code"] == "DUPLICATE_COVER"
     after = new_quote(client, keys.channel, customer["id"], start="2026-09-01")
@@ -108,10 +111,7 @@ def test_a_policy_cancelled_for_a_later_date_covers_until_then(client, keys, clo
 
 
 def test_a_flat_cancelled_policy_never_covered(client, keys, clock, services):
-    customer = new_customer(client, keys.channel, identifier="91350100M000100Y43")
-    first = _bind(client, keys.channel, new_quote(client, keys.channel, customer["id"])["id"]).json()
-    r = client.post(f"/v1/policies/{first['id']}/cancellations", headers=keys.channel,
-                    json={"effective_date": first["start_date"], "reason": "changed my mind"})
-    assert r.status_code == 201, r.text
+    customer, first = _first_policy(client, keys)
+    _cancel(client, keys, first, first["start_date"], "changed my mind")
     again = new_quote(client, keys.channel, customer["id"])
     assert again["status"] == "quoted", again["reasons"]

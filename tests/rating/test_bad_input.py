@@ -10,16 +10,10 @@ import pytest
 
 from sme_insure.catalogue import Catalogue
 from sme_insure.errors import ConfigurationError, NotFoundError, RatingInputError
+from support.books import PROPERTY_RISK as GOOD
 from support.paths import ROOT
 
 AS_OF = dt.date(2026, 3, 1)
-GOOD = {
-    "occupancy_class": "office",
-    "construction": "class_1",
-    "province": "11",
-    "sum_insured": 1_000_000,
-    "fire_protection": "hydrants",
-}
 
 
 def _issue(rater, **change):

@@ -15,16 +15,10 @@ import pytest
 from sme_insure.errors import NotFoundError, RatingInputError
 from sme_insure.rating.examples import example_risks
 from sme_insure.rating.records import prepare_record
+from support.books import PROPERTY_RISK as GOOD
 from support.books import random_book
 
 AS_OF = dt.date(2026, 6, 30)
-GOOD = {
-    "occupancy_class": "office",
-    "construction": "class_1",
-    "province": "11",
-    "sum_insured": 1_000_000,
-    "fire_protection": "hydrants",
-}
 
 
 def _plain(value: object) -> object:

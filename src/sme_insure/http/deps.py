@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
@@ -10,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from sme_insure.errors import PermissionDenied
 from sme_insure.services.actor import Actor
 from sme_insure.services.context import Services
-from sme_insure.services.keys import authenticate
+from sme_insure.services.keys import authenticate_key
 
 
 async def get_services(request: Request) -> Services:
@@ -31,15 +32,9 @@ async def get_actor(services: ServicesDep,
         raise PermissionDenied("missing API key")
     actor = services.actors.get(text)
     if actor is None:  # the database read goes to the thread pool; a remembered key needs none
-        checked_at = services.actors.now()
-        actor = await run_in_threadpool(_authenticate, services, text)
-        services.actors.put(text, actor, checked_at)
+        actor = await run_in_threadpool(services.actors.fetch, text,
+                                        partial(authenticate_key, services.db))
     return actor
-
-
-def _authenticate(services: Services, text: str) -> Actor:
-    with services.db.reading() as session:
-        return authenticate(session, text)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -23,6 +23,7 @@ from sme_insure.errors import InputError, Issue, NotFoundError, PermissionDenied
 from sme_insure.policies.states import Role
 from sme_insure.services import audit
 from sme_insure.services.actor import Actor
+from sme_insure.storage.database import Database
 from sme_insure.storage.schema import ApiKey, Tenant, utcnow
 from sme_insure.underwriting import Authority
 
@@ -83,6 +84,12 @@ def authenticate(session: Session, text: str) -> Actor:
     return Actor(key.tenant_id, key.id, Role(key.role), key.channel, authority)
 
 
+def authenticate_key(db: Database, text: str) -> Actor:
+    """:func:`authenticate` in a reading session of its own."""
+    with db.reading() as session:
+        return authenticate(session, text)
+
+
 def tenant_of(session: Session, code: str) -> Tenant:
     """A tenant by code."""
     tenant = session.scalars(select(Tenant).where(Tenant.code == code)).first()
@@ -135,6 +142,16 @@ class ActorCache:
         if entry is None or self._clock() - entry[0] >= self.ttl:
             return None
         return entry[1]
+
+    def fetch(self, text: str, load: Callable[[str], Actor]) -> Actor:
+        """The remembered actor of ``text``, else ``load(text)`` (which raises for a bad key),
+        remembered from the moment before it was loaded."""
+        actor = self.get(text)
+        if actor is None:
+            checked_at = self.now()
+            actor = load(text)
+            self.put(text, actor, checked_at)
+        return actor
 
     def put(self, text: str, actor: Actor, checked_at: float) -> None:
         """Remember a key found valid at ``checked_at`` (taken before the database read, so a

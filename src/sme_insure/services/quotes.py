@@ -33,8 +33,8 @@ _CUSTOMER_AND_OVERLAP = select(Customer, select(Policy.number).where(
 def _customer(session: Session, tenant_id: int, customer_id: int, code: str, start: dt.date,
               end: dt.date) -> tuple[Customer, str | None]:
     """The tenant's customer and, in the same statement (built once: building it per quote
-    cost more than running it), the number of an issued policy of theirs for this product
-    overlapping ``[start, end)``: duplicate cover."""
+    cost more than running it), the number of a policy of theirs for this product covering
+    part of ``[start, end)`` (:func:`.cover.covers`): duplicate cover."""
     row = session.execute(_CUSTOMER_AND_OVERLAP, {"code": code, "start": start, "end": end,
                                                   "customer_id": customer_id, "tenant_id": tenant_id}).first()
     if row is None:

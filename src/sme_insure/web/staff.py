@@ -3,6 +3,8 @@ and rate-table browsing (read-only, with version history)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -12,7 +14,7 @@ from sme_insure.http.deps import ServicesDep
 from sme_insure.services import referrals
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
-from sme_insure.services.keys import authenticate
+from sme_insure.services.keys import authenticate_key
 from sme_insure.web.render import field_errors, page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -24,17 +26,10 @@ def staff_actor(request: Request, services: Services) -> Actor | None:
     key = request.cookies.get(COOKIE)
     if not key:
         return None
-    actor = services.actors.get(key)
-    if actor is not None:
-        return actor
-    checked_at = services.actors.now()
     try:
-        with services.db.reading() as session:
-            actor = authenticate(session, key)
+        return services.actors.fetch(key, partial(authenticate_key, services.db))
     except PermissionDenied:
         return None
-    services.actors.put(key, actor, checked_at)
-    return actor
 
 
 @router.get("", response_class=HTMLResponse)
@@ -48,17 +43,12 @@ async def login(request: Request, services: ServicesDep) -> HTMLResponse | Redir
     """Sign in with an API key; it is kept in an HttpOnly, SameSite=Strict cookie."""
     key = str((await request.form()).get("api_key", "")).strip()
     try:
-        await run_in_threadpool(_check_key, services, key)
+        await run_in_threadpool(authenticate_key, services.db, key)
     except PermissionDenied:
         return page(request, "staff_home.html", status=401, actor=None, error="api_key")
     response = RedirectResponse("/staff", status_code=303)
     response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
     return response
-
-
-def _check_key(services: Services, key: str) -> None:
-    with services.db.reading() as session:
-        authenticate(session, key)
 
 
 @router.post("/logout")
