@@ -3,7 +3,10 @@ flows/s, and a trivial endpoint of the same app for scale.
 
 Starts ``sme-insure serve`` (SQLite, a fresh data folder) as a separate process, then drives a
 fixed number of requests from other processes (``--clients``, asyncio) over a few concurrent
-keep-alive connections (``--concurrency``). The server's per-key rate limit is lifted for the run.
+keep-alive connections (``--concurrency``). Like ApacheBench, the connections share the fixed number of requests: each
+sends its next one until all have been started, so a connection on a lightly loaded server worker
+does more of them (uvicorn's workers race to accept, and split 8 connections anywhere from 4/4
+to 8/0; the split is printed). The server's per-key rate limit is lifted for the run.
 
     python benchmarks/bench_api.py [--workers 2] [--quotes 2000] [--flows 400] [--concurrency 8]
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -108,13 +112,32 @@ class _Connection:
         return json.loads(payload) if parse else {}
 
 
-async def _one_connection(base: str, key: str, kind: str, n: int, customer: int) -> list[float]:
+_TAKEN = None  # shared by the client processes: requests (or flows) started so far in a phase
+
+
+def _share(counter) -> None:
+    global _TAKEN
+    _TAKEN = counter
+
+
+def _take(total: int) -> bool:
+    """Claim the next request of the phase (ApacheBench's model: every connection keeps sending
+    until ``total`` have been started, so none idles while another still has a backlog)."""
+    with _TAKEN.get_lock():
+        if _TAKEN.value >= total:
+            return False
+        _TAKEN.value += 1
+        return True
+
+
+async def _one_connection(base: str, key: str, kind: str, total: int, customer: int) -> list[float]:
     host, port = base.removeprefix("http://").split(":")
     c = _Connection(*await asyncio.open_connection(host, int(port)), key)
     quote = {"product": "SME_PROPERTY", "customer_id": customer, "start_date": "2027-06-01",
              "inputs": RISK}
-    out = []
-    for i in range(n):
+    out, i = [], 0
+    while _take(total):
+        i += 1
         t0 = time.perf_counter()
         if kind == "health":
             await c.call("GET", "/v1/health")
@@ -133,24 +156,48 @@ async def _one_connection(base: str, key: str, kind: str, n: int, customer: int)
 
 def _worker(args: tuple[str, str, str, int, list[int]]) -> list[float]:
     """One client process: a connection per customer, each sending its requests one by one."""
-    base, key, kind, n, customers = args
+    base, key, kind, total, customers = args
 
     async def run() -> list[list[float]]:
-        return await asyncio.gather(*(_one_connection(base, key, kind, n, c) for c in customers))
+        return await asyncio.gather(*(_one_connection(base, key, kind, total, c) for c in customers))
 
     return [x for lat in asyncio.run(run()) for x in lat]
 
 
-def drive(pool, procs, base, key, kind, total, concurrency, customers) -> tuple[float, list[float]]:
+def _established(pid: int, port: int) -> int:
+    """Established TCP connections on local ``port`` that process ``pid`` holds (Linux /proc)."""
+    try:
+        inodes = {os.readlink(f).removeprefix("socket:[").rstrip("]")
+                  for f in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(f).startswith("socket:")}
+    except OSError:
+        return 0
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return sum(1 for r in rows if r[3] == "01" and int(r[1].split(":")[1], 16) == port and r[9] in inodes)
+
+
+def _server_split(root: int, port: int) -> list[int]:
+    """Connections held by each server worker process (uvicorn lets them race to accept)."""
+    children = [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/stat")
+                if p.read_text().rsplit(")", 1)[-1].split()[1] == str(root)]
+    return sorted((_established(pid, port) for pid in [root, *children]), reverse=True)
+
+
+def drive(pool, procs, base, key, kind, total, concurrency, customers, counter, server=None,
+          port=0) -> tuple[float, list[float], list[int]]:
     """``total`` requests (or flows) over ``concurrency`` connections, shared by ``procs`` client
-    processes of the pool."""
-    per = total // concurrency
+    processes of the pool; also how the connections were spread over the server's workers."""
     mine = [[customers[i % len(customers)] for i in range(concurrency) if i % procs == p]
             for p in range(procs)]
+    counter.value = 0
     t0 = time.perf_counter()
-    results = list(pool.map(_worker, [(base, key, kind, per, m) for m in mine if m]))
+    futures = [pool.submit(_worker, (base, key, kind, total, m)) for m in mine if m]
+    split: list[int] = []
+    while server is not None and not split and not all(f.done() for f in futures):
+        time.sleep(0.2)
+        split = [n for n in _server_split(server, port) if n] if counter.value > concurrency else []
+    results = [f.result() for f in futures]
     elapsed = time.perf_counter() - t0
-    return per * concurrency / elapsed, [x for r in results for x in r]
+    return total / elapsed, [x for r in results for x in r], split
 
 
 def pct(values: list[float], q: float) -> float:
@@ -184,14 +231,18 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         try:
             customers = customers_for(base, keys["channel"], args.concurrency)
-            with ProcessPoolExecutor(args.clients) as pool:
+            counter = multiprocessing.Value("l", 0)
+            with ProcessPoolExecutor(args.clients, initializer=_share, initargs=(counter,)) as pool:
                 def run(kind: str, total: int) -> tuple[float, list[float], float]:
                     """Rate, latencies and the server's CPU milliseconds per request (or flow)."""
                     before = _tree_cpu_seconds(proc.pid)
-                    rate, latencies = drive(pool, args.clients, base, keys["channel"], kind, total,
-                                            args.concurrency, customers)
+                    rate, latencies, split = drive(pool, args.clients, base, keys["channel"], kind,
+                                                   total, args.concurrency, customers, counter,
+                                                   proc.pid, args.port)
+                    splits[kind] = "/".join(map(str, split)) or "?"
                     return rate, latencies, (_tree_cpu_seconds(proc.pid) - before) * 1000 / len(latencies)
 
+                splits: dict[str, str] = {}
                 run("quote", args.concurrency * 5)  # warm-up
                 health_rps, _, health_cpu = run("health", args.quotes)
                 quote_rps, lat, quote_cpu = run("quote", args.quotes)
@@ -200,7 +251,8 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
     print(json.dumps({"concurrency": args.concurrency, "workers": args.workers,
-                      "client_processes": args.clients}))
+                      "client_processes": args.clients,
+                      "connections_per_server_worker": splits}))
     print(f"trivial endpoint (/v1/health)  {health_rps:8.0f} req/s     server CPU {health_cpu:5.2f} ms each")
     print(f"quotes                         {quote_rps:8.0f} quotes/s  server CPU {quote_cpu:5.2f} ms each  "
           f"p50 {pct(lat, 50):5.1f} ms  p95 {pct(lat, 95):5.1f} ms  p99 {pct(lat, 99):5.1f} ms")
