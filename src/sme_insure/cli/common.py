@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sme_insure.errors import ConfigurationError, InputError, SmeInsureError
 
@@ -41,7 +42,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 err_console.print(f"  - {issue}", markup=False)
             raise typer.Exit(1) from exc
         except SmeInsureError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", markup=False)
+            err_console.print("[red]error:[/red]", escape(str(exc)))
             raise typer.Exit(1) from exc
 
     return wrapper

@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
-from sme_insure.cli.common import console, reports_errors
+from sme_insure.cli.common import console, err_console, reports_errors
 
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
@@ -22,12 +23,14 @@ def _print_keys(keys) -> None:  # noqa: ANN001
 @reports_errors
 def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
           port: int = typer.Option(8000, help="Port."),
-          workers: int = typer.Option(1, help="Worker processes (use >1 with PostgreSQL)."),
+          workers: int = typer.Option(1, min=1, help="Worker processes, each on a socket of its own "
+                                                     "(SO_REUSEPORT); on SQLite they take turns to write."),
           demo: bool = typer.Option(True, help="Create the demo tenant and book on first start.")) -> None:
     """Start the HTTP service (uvicorn). First start creates the schema and, with --demo, a demo
     tenant whose API keys are printed once."""
     import uvicorn
 
+    from sme_insure.http import workers as reuse_port
     from sme_insure.http.main import build_services, database_url
     from sme_insure.services.demo import create_demo, has_demo
 
@@ -36,9 +39,19 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
         console.print("creating the demo tenant and book …")
         _print_keys(create_demo(services))
     console.print(f"database: {database_url().split('@')[-1]}")
+    config = {"app": "sme_insure.http.main:app_factory", "factory": True, "host": host, "port": port,
+              "log_level": os.environ.get("SME_INSURE_LOG_LEVEL", "warning")}
+    if workers > 1 and reuse_port.available:
+        supervisor = reuse_port.Supervisor(workers, config)
+        try:
+            reuse_port.check_port_free(host, port)
+        except reuse_port.PortInUse as exc:
+            err_console.print("[red]error:[/red]", escape(str(exc)))
+            raise typer.Exit(1) from exc
+        console.print(f"serving on http://{host}:{port} (OpenAPI at /docs), {workers} workers")
+        raise typer.Exit(supervisor.run())
     console.print(f"serving on http://{host}:{port} (OpenAPI at /docs)")
-    uvicorn.run("sme_insure.http.main:app_factory", factory=True, host=host, port=port,
-                workers=workers, log_level=os.environ.get("SME_INSURE_LOG_LEVEL", "warning"))
+    uvicorn.run(**config, workers=workers)
 
 
 @reports_errors
