@@ -92,8 +92,17 @@ def server(tmp_path_factory):
     while len(_workers(proc, port)) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     yield proc, port
+    _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (SIGKILL would leave the workers to notice by themselves)."""
     if proc.poll() is None:
-        proc.kill()
+        proc.terminate()
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _workers(proc: subprocess.Popen, port: int) -> list[int]:
@@ -154,8 +163,30 @@ def test_sigterm_stops_every_worker(tmp_path):
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        _stop(proc)
+    assert not [p for p in workers if Path(f"/proc/{p}").exists()]
+    with pytest.raises(ConnectionRefusedError):
+        _health(port)
+
+
+def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
+    """SIGKILL gives the supervisor no chance to pass a signal on: the workers notice."""
+    port = _free_port()
+    proc = _serve(port, tmp_path)
+    try:
+        _wait_healthy(port)
+        deadline = time.monotonic() + 60
+        while len(_workers(proc, port)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = _workers(proc, port)
+        assert len(workers) == 2
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 30
+        while [p for p in workers if Path(f"/proc/{p}").exists()] and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        _stop(proc)
     assert not [p for p in workers if Path(f"/proc/{p}").exists()]
     with pytest.raises(ConnectionRefusedError):
         _health(port)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import errno
 import multiprocessing
+import os
 import signal
 import socket
+import threading
 import time
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -52,8 +54,18 @@ def check_port_free(host: str, port: int) -> None:
         raise
 
 
-def _serve(config: dict[str, Any]) -> None:
+def _exit_with(supervisor: int) -> None:
+    """Stop this worker (as SIGTERM does: requests in flight finish) once its supervisor has
+    gone, even killed without passing a signal on (SIGKILL, the OOM killer): an orphan would
+    hold the port and its share of the connections with nobody to stop it."""
+    while os.getppid() == supervisor:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _serve(config: dict[str, Any], supervisor: int) -> None:
     """One worker: its own socket, then uvicorn (which listens on it and handles signals)."""
+    threading.Thread(target=_exit_with, args=(supervisor,), daemon=True).start()
     server = uvicorn.Server(uvicorn.Config(**config))
     server.run(sockets=[_socket(server.config.host, server.config.port, reuse_port=True)])
 
@@ -69,7 +81,8 @@ class Supervisor:
         self._deaths: list[float] = []
 
     def _start(self) -> BaseProcess:
-        process = self._context.Process(target=_serve, args=(self.config,), name="sme-insure-worker")
+        process = self._context.Process(target=_serve, args=(self.config, os.getpid()),
+                                        name="sme-insure-worker")
         process.start()
         return process
 
