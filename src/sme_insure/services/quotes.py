@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from sme_insure.catalogue.terms import Text
 from sme_insure.errors import InputError, Issue, NotFoundError, StateError
@@ -20,7 +20,7 @@ from sme_insure.services.customers import customer_type
 from sme_insure.services.pricing import Priced, add_months, price, reasons_json, status_for
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
-from sme_insure.storage.schema import Customer, Policy, Quote, Referral
+from sme_insure.storage.schema import Customer, Policy, Quote, Referral, utcnow
 from sme_insure.underwriting import Reason, eligibility_reasons
 
 _CUSTOMER_AND_OVERLAP = select(Customer, select(Policy.number).where(
@@ -84,6 +84,20 @@ def price_quote(session: Session, services: Services, actor: Actor, *, product_c
     return QuoteDraft(actor.tenant_id, customer.id, start_date, end, inputs, priced, renewal_of)
 
 
+_QUOTES = Quote.__table__
+_INSERT_QUOTE = insert(_QUOTES)  # built once: Core, not the ORM's unit of work, on this hot path
+
+
+def _insert(session: Session, quote: Quote) -> None:
+    """Insert a new quote with one Core statement and attach it to the session as stored (the
+    ORM's flush of one object cost about twice as much); every column is set beforehand, so
+    nothing is left for a refresh to load."""
+    values = {c.key: getattr(quote, c.key) for c in _QUOTES.columns if c.key != "id"}
+    quote.id = session.execute(_INSERT_QUOTE, values).inserted_primary_key[0]
+    make_transient_to_detached(quote)
+    session.add(quote)
+
+
 def store_quote(session: Session, services: Services, actor: Actor, draft: QuoteDraft) -> Quote:
     """Store a priced quote (valid for the product's stated days); a referral is queued for
     underwriters; the audit trail records it."""
@@ -99,9 +113,9 @@ def store_quote(session: Session, services: Services, actor: Actor, draft: Quote
         versions=draft.priced.versions, money=draft.priced.money, worksheet=draft.priced.worksheet,
         premium_fen=draft.priced.premium_fen, start_date=draft.start_date, end_date=draft.end_date,
         valid_until=services.today() + dt.timedelta(days=product.underwriting.quote_valid_days),
-        renewal_of=draft.renewal_of, created_by_key=actor.key_id, channel=actor.channel)
-    session.add(quote)
-    session.flush()
+        renewal_of=draft.renewal_of, created_by_key=actor.key_id, channel=actor.channel,
+        created_at=utcnow())
+    _insert(session, quote)
     if status == QuoteStatus.REFERRED:
         session.add(Referral(tenant_id=actor.tenant_id, quote_id=quote.id, status="pending"))
     audit.record(session, actor, "quote.create", "quote", quote.id, {
