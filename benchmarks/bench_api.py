@@ -5,8 +5,10 @@ Starts ``sme-insure serve`` (SQLite, a fresh data folder) as a separate process,
 fixed number of requests from other processes (``--clients``, asyncio) over a few concurrent
 keep-alive connections (``--concurrency``). Like ApacheBench, the connections share the fixed number of requests: each
 sends its next one until all have been started, so a connection on a lightly loaded server worker
-does more of them (uvicorn's workers race to accept, and split 8 connections anywhere from 4/4
-to 8/0; the split is printed). The server's per-key rate limit is lifted for the run.
+does more of them. How the connections were spread over the server's workers is printed: each
+worker listens on a socket of its own and the kernel spreads connections by address hash, so
+8 connections split 4/4 or 5/3 most often, and 7/1 or 8/0 in about one run in 14. The server's
+per-key rate limit is lifted for the run.
 
     python benchmarks/bench_api.py [--workers 2] [--quotes 2000] [--flows 400] [--concurrency 8]
 """
@@ -22,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -164,39 +167,63 @@ def _worker(args: tuple[str, str, str, int, list[int]]) -> list[float]:
     return [x for lat in asyncio.run(run()) for x in lat]
 
 
-def _established(pid: int, port: int) -> int:
-    """Established TCP connections on local ``port`` that process ``pid`` holds (Linux /proc)."""
+def _sockets(pid: int) -> set[str]:
+    """Inodes of the sockets process ``pid`` holds (fds come and go while we look)."""
+    inodes = set()
     try:
-        inodes = {os.readlink(f).removeprefix("socket:[").rstrip("]")
-                  for f in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(f).startswith("socket:")}
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
     except OSError:
-        return 0
-    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
-    return sum(1 for r in rows if r[3] == "01" and int(r[1].split(":")[1], 16) == port and r[9] in inodes)
+        return inodes
+    for fd in fds:
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    return inodes
 
 
 def _server_split(root: int, port: int) -> list[int]:
-    """Connections held by each server worker process (uvicorn lets them race to accept)."""
-    children = [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/stat")
-                if p.read_text().rsplit(")", 1)[-1].split()[1] == str(root)]
-    return sorted((_established(pid, port) for pid in [root, *children]), reverse=True)
+    """Connections held by each server process that listens on ``port``, most first."""
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    mine = [r for r in rows if int(r[1].split(":")[1], 16) == port]
+    listening, established = {r[9] for r in mine if r[3] == "0A"}, {r[9] for r in mine if r[3] == "01"}
+    pids = [root]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == str(root):
+                pids.append(int(stat.parent.name))
+        except (OSError, IndexError):
+            continue
+    held = [_sockets(pid) for pid in pids]
+    return sorted((len(s & established) for s in held if s & listening), reverse=True)
 
 
 def drive(pool, procs, base, key, kind, total, concurrency, customers, counter, server=None,
           port=0) -> tuple[float, list[float], list[int]]:
     """``total`` requests (or flows) over ``concurrency`` connections, shared by ``procs`` client
-    processes of the pool; also how the connections were spread over the server's workers."""
+    processes of the pool; also how the connections were spread over the server's workers
+    (looked at from a thread of its own once every connection has had its first answer, so the
+    look does not delay the timing)."""
     mine = [[customers[i % len(customers)] for i in range(concurrency) if i % procs == p]
             for p in range(procs)]
     counter.value = 0
+    split: list[int] = []
+
+    def look() -> None:
+        while server is not None and counter.value < min(total, 2 * concurrency):
+            time.sleep(0.01)
+        if server is not None and counter.value < total:
+            split.extend(_server_split(server, port))
+
+    looker = threading.Thread(target=look, daemon=True)
     t0 = time.perf_counter()
     futures = [pool.submit(_worker, (base, key, kind, total, m)) for m in mine if m]
-    split: list[int] = []
-    while server is not None and not split and not all(f.done() for f in futures):
-        time.sleep(0.2)
-        split = [n for n in _server_split(server, port) if n] if counter.value > concurrency else []
+    looker.start()
     results = [f.result() for f in futures]
     elapsed = time.perf_counter() - t0
+    looker.join(5)
     return total / elapsed, [x for r in results for x in r], split
 
 

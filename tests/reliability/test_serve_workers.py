@@ -1,5 +1,7 @@
 """``sme-insure serve --workers 2``: a socket per worker, so connections are spread over the
-workers; a worker that dies is replaced; the port is refused when taken; SIGTERM stops all."""
+workers; a worker that dies is replaced and SIGHUP replaces them all; a taken port or a foreign
+address is refused by name; SIGTERM, SIGINT and the supervisor's death stop every worker, a hung
+one included; a broken app stops the supervisor instead of restarting for ever."""
 
 from __future__ import annotations
 
@@ -51,12 +53,6 @@ def _sockets(pid: int) -> set[str]:
     return inodes
 
 
-def _on_port(port: int, state: str = "01") -> set[str]:
-    """Inodes of sockets on local ``port`` in ``state`` (01 established, 0A listening)."""
-    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
-    return {r[9] for r in rows if r[3] == state and int(r[1].split(":")[1], 16) == port}
-
-
 def _health(port: int) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", "/v1/health")
@@ -76,33 +72,17 @@ def _wait_healthy(port: int, seconds: float = 60) -> None:
     raise AssertionError("server did not answer")
 
 
-def _serve(port: int, data: Path) -> subprocess.Popen:
+def _serve(port: int, data: Path, *extra: str, **popen) -> subprocess.Popen:
     env = {**os.environ, "SME_INSURE_DATA_DIR": str(data)}
     return subprocess.Popen([sys.executable, "-m", "sme_insure.cli", "serve", "--port", str(port),
-                             "--workers", "2", "--no-demo"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                             "--workers", "2", "--no-demo", *extra], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, **popen)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = _free_port()
-    proc = _serve(port, tmp_path_factory.mktemp("serve"))
-    _wait_healthy(port)
-    deadline = time.monotonic() + 60  # both workers listening
-    while len(_workers(proc, port)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    yield proc, port
-    _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM (SIGKILL would leave the workers to notice by themselves)."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def _on_port(port: int, state: str = "01") -> set[str]:
+    """Inodes of sockets on local ``port`` in ``state`` (01 established, 0A listening)."""
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return {r[9] for r in rows if r[3] == state and int(r[1].split(":")[1], 16) == port}
 
 
 def _workers(proc: subprocess.Popen, port: int) -> list[int]:
@@ -111,9 +91,53 @@ def _workers(proc: subprocess.Popen, port: int) -> list[int]:
     return [p for p in _children(proc.pid) if _sockets(p) & listening]
 
 
+def _both_listening(proc: subprocess.Popen, port: int) -> list[int]:
+    _wait_healthy(port)
+    deadline = time.monotonic() + 90
+    while len(_workers(proc, port)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = _workers(proc, port)
+    assert len(workers) == 2, f"workers listening: {workers}"
+    return workers
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    """SIGTERM and the output (SIGKILL would leave the workers to notice by themselves)."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        return proc.communicate(timeout=90)[0]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate()[0]
+
+
+def _gone(pids: list[int], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while [p for p in pids if Path(f"/proc/{p}").exists()] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not [p for p in pids if Path(f"/proc/{p}").exists()]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    proc = _serve(port, tmp_path_factory.mktemp("serve"))
+    _both_listening(proc, port)
+    yield proc, port
+    _stop(proc)
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(server):
+    """With one shared socket (uvicorn's) both workers would hold the same listening inode."""
+    proc, port = server
+    listening = [_sockets(pid) & _on_port(port, "0A") for pid in _workers(proc, port)]
+    assert len(listening) == 2 and all(len(s) == 1 for s in listening)
+    assert listening[0] != listening[1]
+
+
 def test_a_burst_of_keep_alive_connections_is_spread_over_both_workers(server):
-    """24 connections opened at once (a proxy's pool filling up): with one shared socket the
-    first worker to wake accepted them all; with a socket each, the kernel spreads them."""
+    """24 connections opened at once (a proxy's pool filling up) are spread by the kernel."""
     proc, port = server
     conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(24)]
     for c in conns:
@@ -128,45 +152,76 @@ def test_a_burst_of_keep_alive_connections_is_spread_over_both_workers(server):
     assert held[0] >= 3, held  # binomial(24, 1/2): 2 or fewer on a worker 4 times in 100,000
 
 
-def test_a_second_server_on_the_same_port_is_refused(server, tmp_path):
+def test_a_taken_port_or_a_foreign_address_is_refused_by_name(server, tmp_path):
     _, port = server
     second = _serve(port, tmp_path)
-    out, _ = second.communicate(timeout=120)
-    assert second.returncode == 1
-    assert f"127.0.0.1:{port} is already in use" in out
+    out = second.communicate(timeout=120)[0]
+    assert second.returncode == 1 and f"127.0.0.1:{port} is already in use" in out, out
+    foreign = _serve(_free_port(), tmp_path, "--host", "192.0.2.1")  # TEST-NET-1: not ours
+    out = foreign.communicate(timeout=120)[0]
+    assert foreign.returncode == 1 and "cannot be listened on" in out and "Traceback" not in out, out
 
 
-def test_a_worker_that_dies_is_replaced(server):
+def test_a_worker_that_dies_is_replaced_and_sighup_replaces_them_all(server):
     proc, port = server
     before = _workers(proc, port)
     os.kill(before[0], signal.SIGKILL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         now = _workers(proc, port)
         if len(now) == 2 and before[0] not in now:
             break
         time.sleep(0.3)
     assert len(now) == 2 and before[0] not in now and before[1] in now
+    proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        replaced = _workers(proc, port)
+        if len(replaced) == 2 and not set(replaced) & set(now):
+            break
+        time.sleep(0.3)
+    assert len(replaced) == 2 and not set(replaced) & set(now), (now, replaced)
+    assert proc.poll() is None
     _wait_healthy(port)
 
 
-def test_sigterm_stops_every_worker(tmp_path):
+def test_sigterm_stops_every_worker_and_kills_a_hung_one(tmp_path):
+    """The supervisor with a 2 s grace period: a worker stopped with SIGSTOP cannot finish, and
+    is killed once the grace period (and 5 s) has passed."""
     port = _free_port()
-    proc = _serve(port, tmp_path)
+    script = (f"from sme_insure.http.main import build_services; build_services(); "
+              f"from sme_insure.http.workers import Supervisor; raise SystemExit(Supervisor(2, "
+              f"{{'app': 'sme_insure.http.main:app_factory', 'factory': True, 'host': '127.0.0.1', "
+              f"'port': {port}, 'log_level': 'warning'}}, grace=2).run())")
+    proc = subprocess.Popen([sys.executable, "-c", script], text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env={**os.environ, "SME_INSURE_DATA_DIR": str(tmp_path)})
     try:
-        _wait_healthy(port)
-        deadline = time.monotonic() + 60
-        while len(_workers(proc, port)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        workers = _workers(proc, port)
-        assert len(workers) == 2
+        workers = _both_listening(proc, port)
+        os.kill(workers[0], signal.SIGSTOP)
+        t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(60) == 0
+        out = proc.communicate(timeout=60)[0]
     finally:
         _stop(proc)
-    assert not [p for p in workers if Path(f"/proc/{p}").exists()]
+    assert proc.returncode == 0, out
+    assert 6 < time.monotonic() - t0 < 30 and "did not stop within 7 s; killing it" in out, out
+    assert _gone(workers)
     with pytest.raises(ConnectionRefusedError):
         _health(port)
+
+
+def test_ctrl_c_stops_the_server_quietly(tmp_path):
+    """Ctrl-C signals the whole process group: supervisor and workers."""
+    port = _free_port()
+    proc = _serve(port, tmp_path, start_new_session=True)
+    try:
+        workers = _both_listening(proc, port)
+        os.killpg(proc.pid, signal.SIGINT)
+        out = proc.communicate(timeout=60)[0]
+    finally:
+        _stop(proc)
+    assert proc.returncode == 0 and "Traceback" not in out, out
+    assert _gone(workers)
 
 
 def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
@@ -174,19 +229,20 @@ def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
     port = _free_port()
     proc = _serve(port, tmp_path)
     try:
-        _wait_healthy(port)
-        deadline = time.monotonic() + 60
-        while len(_workers(proc, port)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        workers = _workers(proc, port)
-        assert len(workers) == 2
+        workers = _both_listening(proc, port)
         proc.kill()
         proc.wait(10)
-        deadline = time.monotonic() + 30
-        while [p for p in workers if Path(f"/proc/{p}").exists()] and time.monotonic() < deadline:
-            time.sleep(0.2)
+        assert _gone(workers)
     finally:
         _stop(proc)
-    assert not [p for p in workers if Path(f"/proc/{p}").exists()]
     with pytest.raises(ConnectionRefusedError):
         _health(port)
+
+
+def test_a_broken_app_stops_the_supervisor_instead_of_restarting_it(tmp_path):
+    port = _free_port()
+    script = (f"from sme_insure.http.workers import Supervisor; raise SystemExit(Supervisor(2, "
+              f"{{'app': 'no_such_module:app', 'host': '127.0.0.1', 'port': {port}}}).run())")
+    proc = subprocess.run([sys.executable, "-c", script], text=True, capture_output=True, timeout=120)
+    assert proc.returncode == 1
+    assert "failed to start" in proc.stderr, proc.stderr

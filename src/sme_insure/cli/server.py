@@ -20,6 +20,10 @@ def _print_keys(keys) -> None:  # noqa: ANN001
         typer.echo(f"  {key.role:<17} {key.text}")
 
 
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @reports_errors
 def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
           port: int = typer.Option(8000, help="Port."),
@@ -42,15 +46,14 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
     config = {"app": "sme_insure.http.main:app_factory", "factory": True, "host": host, "port": port,
               "log_level": os.environ.get("SME_INSURE_LOG_LEVEL", "warning")}
     if workers > 1 and reuse_port.available:
-        supervisor = reuse_port.Supervisor(workers, config)
         try:
             reuse_port.check_port_free(host, port)
-        except reuse_port.PortInUse as exc:
+        except reuse_port.PortUnavailable as exc:
             err_console.print("[red]error:[/red]", escape(str(exc)))
             raise typer.Exit(1) from exc
-        console.print(f"serving on http://{host}:{port} (OpenAPI at /docs), {workers} workers")
-        raise typer.Exit(supervisor.run())
-    console.print(f"serving on http://{host}:{port} (OpenAPI at /docs)")
+        console.print(f"serving on {_url(host, port)} (OpenAPI at /docs), {workers} workers")
+        raise typer.Exit(reuse_port.Supervisor(workers, config).run())
+    console.print(f"serving on {_url(host, port)} (OpenAPI at /docs)")
     uvicorn.run(**config, workers=workers)
 
 
