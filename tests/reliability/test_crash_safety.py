@@ -129,7 +129,9 @@ def _url(kind: str, tmp_path) -> tuple[str, Database]:
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_sigkill_loses_nothing_acknowledged(kind, tmp_path):
     url, db = _url(kind, tmp_path)
-    env = {**os.environ, "SME_INSURE_DATA_DIR": str(tmp_path), "SME_INSURE_DATABASE_URL": url}
+    # the check replays every acknowledged request at once: the per-key rate limit would answer 429
+    env = {**os.environ, "SME_INSURE_DATA_DIR": str(tmp_path), "SME_INSURE_DATABASE_URL": url,
+           "SME_INSURE_RATE_PER_SECOND": "1e6", "SME_INSURE_RATE_BURST": "1e6"}
     server = Server(env)
     server.start()
     acked: list = []
