@@ -134,15 +134,6 @@ def create_quote(session: Session, services: Services, actor: Actor, *, product_
     return store_quote(session, services, actor, draft)
 
 
-def compare_quotes(session: Session, services: Services, actor: Actor, *, product_code: str,
-                   customer_id: int, inputs: dict[str, Any], options: list[dict[str, Any]],
-                   start_date: dt.date) -> list[Quote]:
-    """One quote per plan option (each option overrides some inputs), side by side."""
-    drafts = price_options(session, services, actor, product_code=product_code,
-                           customer_id=customer_id, inputs=inputs, options=options, start_date=start_date)
-    return [store_quote(session, services, actor, d) for d in drafts]
-
-
 def price_options(session: Session, services: Services, actor: Actor, *, product_code: str,
                   customer_id: int, inputs: dict[str, Any], options: list[dict[str, Any]],
                   start_date: dt.date) -> list[QuoteDraft]:

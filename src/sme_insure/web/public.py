@@ -84,27 +84,36 @@ async def quote_form(code: str, request: Request, services: ServicesDep) -> HTML
 
 
 def _register_and_quote(services: Services, product: Product, form: dict[str, str]) -> list[Quote]:
+    """Register the business (a unit of work of its own, as over the API), price the options in
+    a reading session, then store them: on PostgreSQL the registration's audit record locks the
+    audit chain's head until its commit, and other audited writes waited while up to 10 options
+    were priced. A risk refused for its inputs leaves the business registered, to be found again
+    by its identifier when the form is sent again."""
     actor = web_actor(services)
     with services.db.transaction() as session:
         customer, _ = register_customer(session, services, actor, CustomerData(
             kind=form.get("kind", ""), identifier=form.get("identifier", ""),
             name=form.get("name", "").strip() or "—", phone=form.get("phone") or None))
-        return _make_quotes(session, services, actor, product, customer, form)
+        customer_id = customer.id
+    with services.db.reading() as session:
+        drafts = _price(session, services, actor, product, customer_id, form)
+    with services.db.transaction() as session:
+        return [quotes.store_quote(session, services, actor, d) for d in drafts]
 
 
-def _make_quotes(session, services, actor, product, customer, form) -> list[Quote]:  # noqa: ANN001
-    inputs = _inputs(product, form)
+def _price(session, services, actor, product, customer_id, form) -> list[quotes.QuoteDraft]:  # noqa: ANN001
+    """One draft, or one per level of the input chosen for comparison (at most 10)."""
+    inputs, start = _inputs(product, form), _start(form)
     by = form.get("compare_by")
     if not by:
-        return [quotes.create_quote(session, services, actor, product_code=product.code,
-                                    customer_id=customer.id, inputs=inputs, start_date=_start(form))]
+        return [quotes.price_quote(session, services, actor, product_code=product.code,
+                                   customer_id=customer_id, inputs=inputs, start_date=start)]
     spec = next((s for s in product.inputs if s.name == by and s.levels), None)
     if spec is None:
         raise InputError([Issue("compare_by", by, "choose one of the listed options")])
     options = [{by: str(level)} for level in spec.levels or []][:10]
-    return quotes.compare_quotes(session, services, actor, product_code=product.code,
-                                 customer_id=customer.id, inputs=inputs, options=options,
-                                 start_date=_start(form))
+    return quotes.price_options(session, services, actor, product_code=product.code,
+                                customer_id=customer_id, inputs=inputs, options=options, start_date=start)
 
 
 def _quote(services: Services, token: str) -> Quote:
