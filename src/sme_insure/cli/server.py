@@ -20,6 +20,9 @@ def _print_keys(keys) -> None:  # noqa: ANN001
         typer.echo(f"  {key.role:<17} {key.text}")
 
 
+GRACE_SECONDS = 20  # a stopping worker's time to finish its requests (then it is killed)
+
+
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
@@ -36,6 +39,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
 
     from sme_insure.http import workers as reuse_port
     from sme_insure.http.main import build_services, database_url
+    from sme_insure.http.supervisor import Supervisor
     from sme_insure.services.demo import create_demo, has_demo
 
     services = build_services()
@@ -51,8 +55,11 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
         except reuse_port.PortUnavailable as exc:
             err_console.print("[red]error:[/red]", escape(str(exc)))
             raise typer.Exit(1) from exc
+        config["timeout_graceful_shutdown"] = GRACE_SECONDS
+        uvicorn.Config(**config)  # uvicorn's logging for the supervisor's own messages
         console.print(f"serving on {_url(host, port)} (OpenAPI at /docs), {workers} workers")
-        raise typer.Exit(reuse_port.Supervisor(workers, config).run())
+        supervisor = Supervisor(workers, reuse_port.worker_command(config), grace=GRACE_SECONDS)
+        raise typer.Exit(supervisor.run())
     console.print(f"serving on {_url(host, port)} (OpenAPI at /docs)")
     uvicorn.run(**config, workers=workers)
 

@@ -7,34 +7,28 @@ of 8 connections, the benchmark saw every split from 4/4 to 8/0, and throughput 
 to that of one worker. Here each worker binds its own socket with ``SO_REUSEPORT`` and the
 kernel spreads connections over them by a hash of their addresses, as nginx's ``reuseport`` does.
 
-The supervisor, like uvicorn's: SIGINT and SIGTERM stop the workers (requests in flight finish,
-within a grace period, then a worker is killed); SIGHUP replaces them one by one; a worker
-that dies is replaced. It stops, with exit status 1, when a worker fails before it ever served
-(the app or its configuration is broken: every restart would fail the same way) or when workers
-keep dying (more than ``_CRASHES`` deaths within ``_CRASH_WINDOW`` seconds). A worker stops by
-itself when its supervisor has gone.
+Workers are plain child processes (``python -m sme_insure.http.workers``) in sessions of their
+own, so a terminal's Ctrl-C or hang-up reaches the supervisor alone, which decides
+(:mod:`sme_insure.http.supervisor`). A worker tells it on a pipe once it serves, and stops by
+itself (as on SIGTERM) when its supervisor has gone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import logging
-import multiprocessing
+import json
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from typing import Any
 
 import uvicorn
 
-_CRASHES, _CRASH_WINDOW = 5, 60.0
-_GRACE = 20  # seconds a stopping worker has to finish its requests (then it is killed)
-_STARTUP = 120.0  # seconds a new worker has to start serving
 available = hasattr(socket, "SO_REUSEPORT")  # Linux and the BSDs; elsewhere uvicorn's workers
-log = logging.getLogger("uvicorn.error")
 
 
 class PortUnavailable(RuntimeError):
@@ -62,124 +56,42 @@ def check_port_free(host: str, port: int) -> None:
         raise PortUnavailable(f"{host}:{port} {reason}") from exc
 
 
+def worker_command(config: dict[str, Any]) -> list[str]:
+    """The command of one worker serving ``config`` (keywords of :class:`uvicorn.Config`); the
+    supervisor appends its pid and the descriptor of the readiness pipe."""
+    return [sys.executable, "-m", "sme_insure.http.workers", json.dumps(config)]
+
+
 def _exit_with(supervisor: int) -> None:
-    """Stop this worker (as SIGTERM does) once its supervisor has gone, even killed without
-    passing a signal on (SIGKILL, the OOM killer): an orphan would hold the port."""
+    """Stop this worker (as SIGTERM does: requests in flight finish) once its supervisor has
+    gone, even killed without passing a signal on (SIGKILL, the OOM killer): an orphan would
+    hold the port."""
     while os.getppid() == supervisor:
         time.sleep(1)
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _serve(config: dict[str, Any], supervisor: int, ready: Any) -> None:
-    """One worker: its own socket, then uvicorn (which listens on it and handles signals);
-    ``ready`` is set once it serves."""
+def _announce(server: uvicorn.Server, ready_fd: int) -> None:
+    """Write one byte on the readiness pipe once uvicorn serves (nothing if its start fails)."""
+    while not server.started and not server.should_exit:
+        time.sleep(0.05)
+    if server.started:
+        os.write(ready_fd, b"r")
+    os.close(ready_fd)
+
+
+def main(argv: list[str]) -> None:
+    """One worker: ``CONFIG_JSON SUPERVISOR_PID READY_FD``."""
+    config, supervisor, ready_fd = json.loads(argv[0]), int(argv[1]), int(argv[2])
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # replacing workers is the supervisor's call
     threading.Thread(target=_exit_with, args=(supervisor,), daemon=True).start()
     server = uvicorn.Server(uvicorn.Config(**config))
-
-    def announce() -> None:
-        while not server.started and not server.should_exit:
-            time.sleep(0.05)
-        if server.started:
-            ready.set()
-
-    threading.Thread(target=announce, daemon=True).start()
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has stopped
+    threading.Thread(target=_announce, args=(server, ready_fd), daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises SIGINT once it has stopped
         server.run(sockets=[_socket(server.config.host, server.config.port, reuse_port=True)])
+    if not server.started:
+        raise SystemExit(3)  # uvicorn's status for a failed start
 
 
-class _Worker:
-    """A worker process and whether it has started serving."""
-
-    def __init__(self, context: Any, config: dict[str, Any], grace: float) -> None:
-        self.grace = grace
-        self.ready = context.Event()
-        self.process = context.Process(target=_serve, args=(config, os.getpid(), self.ready),
-                                       name="sme-insure-worker")
-        self.process.start()
-
-    def stop(self) -> None:
-        """Ask it to stop (SIGTERM: uvicorn finishes the requests in flight)."""
-        if self.process.is_alive():
-            self.process.terminate()
-
-    def join(self) -> None:
-        """Wait for it to stop; kill it if it has not within the grace period."""
-        self.process.join(self.grace + 5)
-        if self.process.is_alive():
-            log.error("worker %s did not stop within %.0f s; killing it", self.process.pid, self.grace + 5)
-            self.process.kill()
-            self.process.join()
-
-
-class Supervisor:
-    """Starts ``workers`` processes serving ``config`` (keywords of :class:`uvicorn.Config`) and
-    keeps them running until SIGINT or SIGTERM; a stopping worker has ``grace`` seconds to
-    finish its requests. Callers check the address first (:func:`check_port_free`)."""
-
-    def __init__(self, workers: int, config: dict[str, Any], grace: int = _GRACE) -> None:
-        self.workers, self.grace = workers, grace
-        self.config = {**config, "timeout_graceful_shutdown": grace}
-        self._context = multiprocessing.get_context("spawn")
-        self._signals: list[int] = []
-        self._deaths: list[float] = []
-
-    def run(self) -> int:
-        """Serve until asked to stop; the exit status (0, or 1 if the workers could not run)."""
-        uvicorn.Config(**self.config)  # sets up uvicorn's logging here too, at the same level
-        handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-        previous = {s: signal.signal(s, lambda n, _f: self._signals.append(n)) for s in handled}
-        pool = [self._start() for _ in range(self.workers)]
-        try:
-            return self._supervise(pool)
-        finally:
-            for worker in pool:
-                worker.stop()
-            for worker in pool:
-                worker.join()
-            for s, handler in previous.items():
-                signal.signal(s, handler)
-
-    def _start(self) -> _Worker:
-        return _Worker(self._context, self.config, self.grace)
-
-    def _stopping(self) -> bool:
-        return any(s != signal.SIGHUP for s in self._signals)
-
-    def _supervise(self, pool: list[_Worker]) -> int:
-        while not self._stopping():
-            time.sleep(0.2)
-            if signal.SIGHUP in self._signals:
-                self._signals.remove(signal.SIGHUP)
-                self._replace_all(pool)
-            for i, worker in enumerate(pool):
-                if worker.process.is_alive() or self._stopping():
-                    continue
-                pid, code = worker.process.pid, worker.process.exitcode
-                if not worker.ready.is_set():
-                    log.error("worker %s failed to start (exit status %s); stopping", pid, code)
-                    return 1
-                now = time.monotonic()
-                self._deaths = [t for t in self._deaths if now - t < _CRASH_WINDOW] + [now]
-                if len(self._deaths) > _CRASHES:
-                    log.error("workers keep dying (%d in %.0f s); stopping", len(self._deaths), _CRASH_WINDOW)
-                    return 1
-                log.warning("worker %s died (exit status %s); starting another", pid, code)
-                pool[i] = self._start()
-        return 0
-
-    def _replace_all(self, pool: list[_Worker]) -> None:
-        """SIGHUP: replace each worker once its successor serves (new code, configuration or
-        rate tables), keeping the old one if the successor fails."""
-        log.warning("SIGHUP: replacing the workers one by one")
-        for i, old in enumerate(pool):
-            new = self._start()
-            deadline = time.monotonic() + _STARTUP
-            while not new.ready.wait(0.2):
-                if not new.process.is_alive() or self._stopping() or time.monotonic() > deadline:
-                    new.stop()
-                    new.join()
-                    log.error("a new worker did not start; keeping worker %s", old.process.pid)
-                    return
-            old.stop()
-            old.join()
-            pool[i] = new
+if __name__ == "__main__":
+    main(sys.argv[1:])
