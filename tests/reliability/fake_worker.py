@@ -1,8 +1,10 @@
 """A stand-in for a server worker, for the supervisor's tests: ``fake_worker.py PLAN_DIR
-SUPERVISOR_PID READY_FD``. It claims the first unclaimed file of ``PLAN_DIR`` (renamed to
-``NAME.PID``) and behaves as it says: ``ok`` serves until SIGTERM; ``hang`` serves and ignores
-SIGTERM; ``fail`` exits before serving; ``die`` serves for 0.3 s and exits; ``never`` never serves.
-No file left: ``ok``. Any of them ends once its supervisor has gone."""
+SUPERVISOR_PID READY_FD``. It notes its pid in ``PLAN_DIR/pids``, claims the first unclaimed
+file of ``PLAN_DIR`` (renamed to ``NAME.PID``) and behaves as it says: ``ok`` serves until
+SIGTERM; ``late`` serves after 1 s; ``hang`` serves and ignores SIGTERM; ``fail`` exits before
+serving; ``die`` serves for 0.3 s and exits; ``never`` never serves. No file left: ``ok``.
+Unlike a real worker it does not stop when its supervisor has gone: the tests see what the
+supervisor stopped (and their fixture kills every pid noted)."""
 
 import os
 import signal
@@ -10,24 +12,29 @@ import sys
 import time
 from pathlib import Path
 
-plan, supervisor, ready = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+plan, ready = Path(sys.argv[1]), int(sys.argv[3])
+with (plan / "pids").open("a") as pids:
+    pids.write(f"{os.getpid()}\n")
 mode = "ok"
-for step in sorted(p for p in plan.iterdir() if p.suffix == ""):
+for step in sorted(p for p in plan.iterdir() if p.name.isdigit()):
+    claimed = step.with_name(f"{step.name}.{os.getpid()}")
     try:
-        step.rename(step.with_name(f"{step.name}.{os.getpid()}"))
+        step.rename(claimed)
     except OSError:
         continue  # another worker claimed it first
-    mode = step.with_name(f"{step.name}.{os.getpid()}").read_text().strip()
+    mode = claimed.read_text().strip()
     break
 if mode == "fail":
     sys.exit(1)
 if mode == "hang":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if mode == "late":
+    time.sleep(1)
 if mode != "never":
     os.write(ready, b"r")
 os.close(ready)
 if mode == "die":
     time.sleep(0.3)
     sys.exit(1)
-while os.getppid() == supervisor:  # like a real worker, it stops once its supervisor has gone
-    time.sleep(0.2)
+while True:
+    time.sleep(1)

@@ -1,6 +1,8 @@
 """The supervisor of ``serve --workers`` with stand-in workers (``fake_worker.py``), which start in
-milliseconds and fail, hang or never serve on cue: failed starts, deaths, SIGHUP rounds, signals
-in the middle of a round, and hung workers at shutdown."""
+milliseconds and fail, hang or never serve on cue: failed starts and forks, deaths, SIGHUP rounds
+(a successor that fails, an old worker dying mid-round, a merged SIGHUP), signals in the middle
+of a round, and hung workers at shutdown. The stand-ins do not stop when their supervisor goes,
+so a test that finds them gone saw the supervisor stop them."""
 
 from __future__ import annotations
 
@@ -20,16 +22,16 @@ FAKE = Path(__file__).with_name("fake_worker.py")
 class Run:
     """A supervisor of 2 stand-in workers in a process of its own, its log in a file."""
 
-    def __init__(self, tmp: Path, plan: list[str], **options: float) -> None:
+    def __init__(self, tmp: Path, plan: list[str], launcher: Path | None = None, **options: float) -> None:
         self.plan = tmp / "plan"
         self.plan.mkdir(parents=True)
         for i, mode in enumerate(plan):
             (self.plan / f"{i:02d}").write_text(mode)
         self.log = tmp / "supervisor.log"
+        command = [str(launcher or sys.executable), str(FAKE), str(self.plan)]
         script = ("import logging, sys; logging.basicConfig(level=logging.INFO, stream=sys.stdout); "
                   "from sme_insure.http.supervisor import Supervisor; "
-                  f"raise SystemExit(Supervisor(2, [sys.executable, {str(FAKE)!r}, {str(self.plan)!r}], "
-                  f"**{options!r}).run())")
+                  f"raise SystemExit(Supervisor(2, {command!r}, **{options!r}).run())")
         with self.log.open("w") as out:
             self.proc = subprocess.Popen([sys.executable, "-c", script], stdout=out, stderr=subprocess.STDOUT)
 
@@ -66,6 +68,11 @@ class Run:
     def text(self) -> str:
         return self.log.read_text()
 
+    def started(self) -> list[int]:
+        """Every worker started so far."""
+        pids = self.plan / "pids"
+        return [int(x) for x in pids.read_text().split()] if pids.exists() else []
+
 
 @pytest.fixture
 def runs(tmp_path):
@@ -78,23 +85,29 @@ def runs(tmp_path):
 
     yield make
     for run in made:
-        pids = list(run.workers())
         if run.proc.poll() is None:
             run.proc.kill()
             run.proc.wait()
-        for pid in pids:
+        for pid in run.started():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
 
-def _gone(pids, seconds: float = 10) -> bool:
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _gone(pids, seconds: float = 1) -> bool:
+    """All of ``pids`` have ended (the stand-ins never end by themselves once serving)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not [p for p in pids if Path(f"/proc/{p}").exists()
-                and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1][:3]]:
-            return True
+    while [p for p in pids if _running(p)]:
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.05)
-    return False
+    return True
 
 
 def test_a_worker_failing_before_any_served_stops_the_supervisor(runs):
@@ -106,7 +119,7 @@ def test_a_worker_failing_before_any_served_stops_the_supervisor(runs):
 def test_workers_that_keep_dying_stop_the_supervisor(runs):
     run = runs(["die"] * 10, max_deaths=3, window=60)
     assert run.finish(20) == 1
-    assert "keep dying (4 in 60 s)" in run.text() and run.text().count("died (exit status 1)") == 3
+    assert "keep dying (4 in 60 s)" in run.text() and run.text().count("died (exit status 1)") == 4
 
 
 def test_after_serving_a_failed_start_is_a_death_not_the_end(runs):
@@ -119,7 +132,8 @@ def test_after_serving_a_failed_start_is_a_death_not_the_end(runs):
     run.wait_for(lambda: len(run.workers()) == 2 and first not in run.workers())
     time.sleep(0.5)
     assert run.proc.poll() is None
-    assert "died" in run.text() and "failed to start" not in run.text()
+    assert "died (exit status -9)" in run.text() and "failed to start (exit status 1)" in run.text()
+    assert "stopping" not in run.text()
     run.send(signal.SIGTERM)
     assert run.finish() == 0
 
@@ -150,11 +164,11 @@ def test_a_second_sighup_during_a_round_is_merged(runs):
     time.sleep(0.5)
     old = set(run.workers())
     run.send(signal.SIGHUP)
-    time.sleep(0.05)
+    run.wait_for(lambda: len(run.started()) == 3)  # the round's first successor
     run.send(signal.SIGHUP)
     run.wait_for(lambda: len(run.workers()) == 2 and not old & set(run.workers()))
     time.sleep(1.0)
-    assert run.text().count("SIGHUP: replacing") == 1
+    assert run.text().count("SIGHUP: replacing") == 1 and len(run.started()) == 4
     run.send(signal.SIGTERM)
     assert run.finish() == 0
 
@@ -170,7 +184,7 @@ def test_sigterm_in_the_middle_of_a_round_stops_everything_at_once(runs):
     run.send(signal.SIGTERM)
     assert run.finish() == 0
     assert time.monotonic() - t0 < 3
-    assert _gone(everyone)
+    assert _gone(everyone)  # the successor included
 
 
 def test_hung_workers_are_killed_together_once_the_grace_period_has_passed(runs):
@@ -198,3 +212,68 @@ def test_a_second_signal_kills_hung_workers_at_once(runs):
     assert run.finish() == 0
     assert time.monotonic() - t0 < 3
     assert _gone(hung)
+
+
+def test_two_signals_at_once_kill_hung_workers_at_once(runs):
+    """A quick double Ctrl-C: both signals may arrive before shutdown has begun."""
+    run = runs(["hang", "hang"], grace=20)
+    run.wait_for(lambda: len(run.workers()) == 2)
+    time.sleep(0.5)
+    hung = list(run.workers())
+    t0 = time.monotonic()
+    run.send(signal.SIGTERM)
+    run.send(signal.SIGINT)
+    assert run.finish() == 0
+    assert time.monotonic() - t0 < 3
+    assert _gone(hung)
+
+
+def test_an_old_worker_dying_mid_round_gives_its_slot_to_the_successor(runs):
+    run = runs(["ok", "ok", "late"])
+    run.wait_for(lambda: len(run.workers()) == 2)
+    time.sleep(0.5)
+    first, second = run.started()
+    run.send(signal.SIGHUP)
+    run.wait_for(lambda: len(run.started()) == 3)  # the successor of slot 0, serving in 1 s
+    os.kill(first, signal.SIGKILL)
+    run.wait_for(lambda: len(run.started()) == 4 and not _running(second), 10)
+    time.sleep(0.5)
+    assert len(run.started()) == 4  # slot 0: no extra worker beside its successor
+    assert set(run.workers()) == set(run.started()[2:])
+    run.send(signal.SIGTERM)
+    assert run.finish() == 0
+
+
+def test_a_successor_that_fails_is_a_death(runs):
+    run = runs(["ok", "ok", "fail", "fail"], max_deaths=1)
+    run.wait_for(lambda: len(run.workers()) == 2)
+    time.sleep(0.5)
+    old = set(run.workers())
+    run.send(signal.SIGHUP)
+    run.wait_for(lambda: "did not start; keeping worker" in run.text())
+    assert set(run.workers()) == old and run.proc.poll() is None
+    run.send(signal.SIGHUP)
+    assert run.finish(20) == 1
+    assert "keep dying (2 in 60 s)" in run.text()
+    assert _gone(old)
+
+
+def test_a_worker_that_cannot_be_forked_is_a_death_and_retried(runs, tmp_path):
+    """The command vanishes (as fork or exec failing under memory pressure) and comes back."""
+    launcher = tmp_path / "launcher"
+    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} \"$@\"\n")
+    launcher.chmod(0o755)
+    run = runs(["ok", "ok"], launcher=launcher, max_deaths=1000)
+    run.wait_for(lambda: len(run.workers()) == 2)
+    time.sleep(0.5)
+    kept = launcher.read_text()
+    launcher.unlink()
+    victim = run.started()[0]
+    os.kill(victim, signal.SIGKILL)
+    run.wait_for(lambda: "a worker could not be started" in run.text())
+    assert run.proc.poll() is None and len(run.workers()) == 1
+    launcher.write_text(kept)
+    launcher.chmod(0o755)
+    run.wait_for(lambda: len(run.workers()) == 2)
+    run.send(signal.SIGTERM)
+    assert run.finish() == 0

@@ -52,13 +52,16 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
     if workers > 1 and reuse_port.available:
         try:
             reuse_port.check_port_free(host, port)
-        except reuse_port.PortUnavailable as exc:
+            sockets = reuse_port.listening_sockets(host, port, workers)
+        except (reuse_port.PortUnavailable, OSError) as exc:
             err_console.print("[red]error:[/red]", escape(str(exc)))
             raise typer.Exit(1) from exc
+        config["port"] = sockets[0].getsockname()[1]  # the one chosen, for port 0
         config["timeout_graceful_shutdown"] = GRACE_SECONDS
         uvicorn.Config(**config)  # uvicorn's logging for the supervisor's own messages
-        console.print(f"serving on {_url(host, port)} (OpenAPI at /docs), {workers} workers")
-        supervisor = Supervisor(workers, reuse_port.worker_command(config), grace=GRACE_SECONDS)
+        console.print(f"serving on {_url(host, config['port'])} (OpenAPI at /docs), {workers} workers")
+        supervisor = Supervisor(workers, reuse_port.worker_command(config), sockets=sockets,
+                                grace=GRACE_SECONDS)
         raise typer.Exit(supervisor.run())
     console.print(f"serving on {_url(host, port)} (OpenAPI at /docs)")
     uvicorn.run(**config, workers=workers)

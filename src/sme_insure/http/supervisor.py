@@ -1,17 +1,21 @@
 """The supervisor of ``sme-insure serve --workers N`` (the workers: :mod:`sme_insure.http.workers`).
 
-It never blocks on one worker; every 0.1 s it looks at all of them:
+It holds one listening socket per worker slot, as nginx's master does: a worker and its
+successor share the slot's socket, so connections the kernel has queued on it are accepted by
+whichever runs next instead of being reset when a worker stops. It never blocks on one worker;
+every 0.1 s it looks at all of them:
 
 * SIGINT or SIGTERM: every worker is asked to stop at once (requests in flight finish within the
-  grace period); a worker still running ``grace`` + 5 s later is killed, and a second signal
-  kills them all at once. Exit status 0.
-* SIGHUP: the workers are replaced one by one, each once its successor serves; a successor that
-  fails to start ends the round and the old worker stays. Another SIGHUP during a round is
+  grace period); a worker still running ``grace`` + 5 s later is killed, and another signal kills
+  them all at once. Exit status 0.
+* SIGHUP: the slots' workers are replaced one by one, each once its successor serves; a successor
+  that fails to start ends the round and the old worker stays. A SIGHUP during a round is
   merged into it.
-* A worker that dies is replaced. Before any worker has ever served, a worker that fails to
-  start stops the supervisor (exit status 1): the app or its configuration is broken and every
-  restart would fail the same way. Afterwards, a failure to start counts as a death, and more
-  than ``max_deaths`` deaths within ``window`` seconds stop it (exit status 1).
+* A worker that dies, or has not started serving within ``_STARTUP`` seconds, is replaced.
+  Before any worker has ever served, a failure to start stops the supervisor (exit status 1):
+  the app or its configuration is broken and every restart would fail the same way. Afterwards a
+  failure to start (or to fork) counts as a death, and more than ``max_deaths`` deaths within
+  ``window`` seconds stop it (exit status 1).
 """
 
 from __future__ import annotations
@@ -19,22 +23,27 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import time
 
 log = logging.getLogger("uvicorn.error")
 _TICK = 0.1
-_STARTUP = 120.0  # seconds a successor has to start serving during a SIGHUP round
+_STARTUP = 120.0  # seconds a worker has to start serving
 
 
 class Worker:
     """One worker process, its readiness pipe, and when it is to be killed once asked to stop."""
 
-    def __init__(self, command: list[str]) -> None:
+    def __init__(self, command: list[str], sock: socket.socket | None) -> None:
         read, write = os.pipe()
+        fds = (write,) if sock is None else (write, sock.fileno())
         try:
-            self.process = subprocess.Popen([*command, str(os.getpid()), str(write)], pass_fds=(write,),
+            self.process = subprocess.Popen([*command, str(os.getpid()), *map(str, fds)], pass_fds=fds,
                                             start_new_session=True)
+        except BaseException:
+            os.close(read)
+            raise
         finally:
             os.close(write)
         os.set_blocking(read, False)
@@ -47,9 +56,6 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
     def serves(self) -> bool:
         """Whether it has said it serves (a byte on the pipe; end of file if it never will)."""
         if not self.ready and self._pipe is not None:
@@ -58,22 +64,19 @@ class Worker:
             except BlockingIOError:
                 return False
             self.ready = data == b"r"
-            os.close(self._pipe)
-            self._pipe = None
+            self._close()
         return self.ready
 
     def stop(self, grace: float) -> None:
         """Ask it to stop (SIGTERM) and note when to kill it."""
-        if self.kill_at is None and self.alive():
+        if self.kill_at is None and self.process.poll() is None:
             self.process.terminate()
             self.kill_at = time.monotonic() + grace + 5
 
     def gone(self, now: float) -> bool:
-        """Whether it has stopped; killed if past its time."""
-        if not self.alive():
-            if self._pipe is not None:
-                os.close(self._pipe)
-                self._pipe = None
+        """Whether it has stopped (and been reaped); killed if past its time."""
+        if self.process.poll() is not None:
+            self._close()
             return True
         if self.kill_at is not None and now > self.kill_at:
             log.error("worker %s did not stop in time; killing it", self.pid)
@@ -81,15 +84,24 @@ class Worker:
             self.kill_at = float("inf")
         return False
 
+    def _close(self) -> None:
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+
 
 class Supervisor:
-    """Keeps ``workers`` processes of ``command`` running until SIGINT or SIGTERM."""
+    """Keeps ``workers`` processes of ``command`` running until SIGINT or SIGTERM. Each worker
+    slot may have a listening socket (``sockets``), handed to the slot's worker (its descriptor
+    follows the supervisor's pid and the readiness pipe's in the command) and closed at the end."""
 
-    def __init__(self, workers: int, command: list[str], *, grace: float = 20.0,
-                 max_deaths: int = 5, window: float = 60.0) -> None:
-        self.size, self.command, self.grace = workers, command, grace
-        self.max_deaths, self.window = max_deaths, window
-        self.pool: list[Worker] = []
+    def __init__(self, workers: int, command: list[str], *, sockets: list[socket.socket] | None = None,
+                 grace: float = 20.0, max_deaths: int = 5, window: float = 60.0) -> None:
+        self.command, self.grace, self.max_deaths, self.window = command, grace, max_deaths, window
+        self.sockets: list[socket.socket | None] = list(sockets) if sockets else [None] * workers
+        if len(self.sockets) != workers:
+            raise ValueError(f"{len(self.sockets)} sockets for {workers} workers")
+        self.pool: list[Worker | None] = [None] * workers
         self.retiring: list[Worker] = []
         self.successor: tuple[int, Worker] | None = None
         self.to_replace: list[int] = []
@@ -102,19 +114,38 @@ class Supervisor:
         handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         previous = {s: signal.signal(s, lambda n, _f: self._signals.append(n)) for s in handled}
         try:
-            self.pool = [Worker(self.command) for _ in range(self.size)]
-            status = None
-            while status is None:
+            while (status := self._tick(time.monotonic())) is None:
                 time.sleep(_TICK)
-                status = self._tick(time.monotonic())
             return status
         finally:
             self._shutdown()
             for s, handler in previous.items():
                 signal.signal(s, handler)
+            for sock in self.sockets:
+                if sock is not None:
+                    sock.close()
 
     def _stops(self) -> int:
         return sum(1 for s in self._signals if s != signal.SIGHUP)
+
+    def _start(self, slot: int) -> Worker | None:
+        try:
+            return Worker(self.command, self.sockets[slot])
+        except OSError as exc:  # fork or pipe refused: counted as a death by the caller
+            log.error("cannot start a worker: %s", exc)
+            return None
+
+    def _death(self, now: float, what: str) -> int | None:
+        """Note a death (or failed start); the exit status if the supervisor must stop."""
+        if not self.served:
+            log.error("%s before any worker served; stopping", what)
+            return 1
+        self._deaths = [t for t in self._deaths if now - t < self.window] + [now]
+        if len(self._deaths) > self.max_deaths:
+            log.error("%s; workers keep dying (%d in %.0f s); stopping", what, len(self._deaths), self.window)
+            return 1
+        log.warning("%s", what)
+        return None
 
     def _tick(self, now: float) -> int | None:
         if self._stops():
@@ -124,55 +155,73 @@ class Supervisor:
             if self.successor is None and not self.to_replace:
                 log.warning("SIGHUP: replacing the workers one by one")
                 self.to_replace = list(range(len(self.pool)))
-        ready = [w.serves() for w in self.pool]  # every pipe read, not just up to the first
+        ready = [w.serves() for w in self.pool if w is not None]  # every pipe read
         self.served = self.served or any(ready)
-        for i, worker in enumerate(self.pool):
-            if not worker.gone(now):
-                continue
-            if (status := self._died(worker, now)) is not None:
+        for i in range(len(self.pool)):
+            if (status := self._keep(i, now)) is not None:
                 return status
-            self.pool[i] = Worker(self.command)
-        self._replace(now)
-        self.retiring = [w for w in self.retiring if not w.gone(now)]
+        return self._replace(now)
+
+    def _keep(self, i: int, now: float) -> int | None:
+        """Slot ``i``: stop a worker that has not started in time; replace one that has gone."""
+        worker = self.pool[i]
+        if worker is not None:
+            if not worker.ready and worker.kill_at is None and now - worker.started > _STARTUP:
+                log.error("worker %s has not started serving in %.0f s; stopping it", worker.pid, _STARTUP)
+                worker.stop(self.grace)
+            if not worker.gone(now):
+                return None
+            self.pool[i] = None
+            verb = "died" if worker.ready else "failed to start"
+            what = f"worker {worker.pid} {verb} (exit status {worker.process.returncode})"
+            if (status := self._death(now, what)) is not None:
+                return status
+            if self.successor is not None and self.successor[0] == i:  # it takes the slot now
+                self.pool[i], self.successor = self.successor[1], None
+                return None
+        new = self._start(i)
+        if new is None:
+            return self._death(now, "a worker could not be started")
+        self.pool[i] = new
+        if i in self.to_replace:  # already a new worker
+            self.to_replace.remove(i)
         return None
 
-    def _died(self, worker: Worker, now: float) -> int | None:
-        """Note a death; the exit status if the supervisor must stop."""
-        code = worker.process.returncode
-        if not self.served:
-            log.error("worker %s failed to start (exit status %s); stopping", worker.pid, code)
-            return 1
-        self._deaths = [t for t in self._deaths if now - t < self.window] + [now]
-        if len(self._deaths) > self.max_deaths:
-            log.error("workers keep dying (%d in %.0f s); stopping", len(self._deaths), self.window)
-            return 1
-        log.warning("worker %s died (exit status %s); starting another", worker.pid, code)
-        return None
-
-    def _replace(self, now: float) -> None:
+    def _replace(self, now: float) -> int | None:
         """Advance a SIGHUP round by what has happened since the last tick."""
         if self.successor is not None:
             i, new = self.successor
             if new.serves():
-                self.pool[i].stop(self.grace)
-                self.retiring.append(self.pool[i])
+                old = self.pool[i]
+                if old is not None:
+                    old.stop(self.grace)
+                    self.retiring.append(old)
                 self.pool[i], self.successor = new, None
-            elif not new.alive() or now - new.started > _STARTUP:
-                log.error("a new worker did not start; keeping worker %s", self.pool[i].pid)
+            elif new.gone(now) or now - new.started > _STARTUP:
                 new.stop(self.grace)
                 self.retiring.append(new)
                 self.successor, self.to_replace = None, []
+                kept = self.pool[i].pid if self.pool[i] is not None else None
+                return self._death(now, f"new worker {new.pid} did not start; keeping worker {kept}")
+        self.retiring = [w for w in self.retiring if not w.gone(now)]
         if self.successor is None and self.to_replace:
-            self.successor = (self.to_replace.pop(0), Worker(self.command))
+            i = self.to_replace.pop(0)
+            new = self._start(i)
+            if new is None:
+                self.to_replace = []
+                return self._death(now, "a new worker could not be started; keeping the others")
+            self.successor = (i, new)
+        return None
 
     def _shutdown(self) -> None:
-        """Stop every worker at once; kill those past their time, or all on a second signal."""
-        everyone = self.pool + self.retiring + ([self.successor[1]] if self.successor else [])
+        """Stop every worker at once; kill those past their time, or all on another signal."""
+        everyone = [w for w in self.pool if w is not None] + self.retiring
+        everyone += [self.successor[1]] if self.successor else []
+        first = min(self._stops(), 1)  # the signal that stopped us, if one did
         for worker in everyone:
             worker.stop(self.grace)
-        stops = self._stops()
         while not all(gone := [w.gone(time.monotonic()) for w in everyone]):
-            if self._stops() > stops:  # asked again: no more waiting
+            if self._stops() > first:  # asked again: no more waiting
                 for worker, done in zip(everyone, gone, strict=True):
                     if not done:
                         worker.process.kill()

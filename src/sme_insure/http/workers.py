@@ -9,8 +9,8 @@ kernel spreads connections over them by a hash of their addresses, as nginx's ``
 
 Workers are plain child processes (``python -m sme_insure.http.workers``) in sessions of their
 own, so a terminal's Ctrl-C or hang-up reaches the supervisor alone, which decides
-(:mod:`sme_insure.http.supervisor`). A worker tells it on a pipe once it serves, and stops by
-itself (as on SIGTERM) when its supervisor has gone.
+(:mod:`sme_insure.http.supervisor`), which also holds each worker slot's socket. A worker tells
+it on a pipe once it serves, and stops by itself (as on SIGTERM) when its supervisor has gone.
 """
 
 from __future__ import annotations
@@ -56,9 +56,27 @@ def check_port_free(host: str, port: int) -> None:
         raise PortUnavailable(f"{host}:{port} {reason}") from exc
 
 
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets listening on one port (``port`` 0: one the system chooses), one per
+    worker slot: the supervisor keeps them, so connections queued on a slot's socket wait for
+    its next worker instead of being reset when one stops."""
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = _socket(host, port, reuse_port=True)
+            port = sock.getsockname()[1]
+            sock.listen(2048)
+            socks.append(sock)
+    except BaseException:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
 def worker_command(config: dict[str, Any]) -> list[str]:
     """The command of one worker serving ``config`` (keywords of :class:`uvicorn.Config`); the
-    supervisor appends its pid and the descriptor of the readiness pipe."""
+    supervisor appends its pid and the descriptors of the readiness pipe and of the socket."""
     return [sys.executable, "-m", "sme_insure.http.workers", json.dumps(config)]
 
 
@@ -81,14 +99,17 @@ def _announce(server: uvicorn.Server, ready_fd: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """One worker: ``CONFIG_JSON SUPERVISOR_PID READY_FD``."""
+    """One worker: ``CONFIG_JSON SUPERVISOR_PID READY_FD [SOCKET_FD]`` (without a socket of its
+    slot, it binds one of its own)."""
     config, supervisor, ready_fd = json.loads(argv[0]), int(argv[1]), int(argv[2])
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # replacing workers is the supervisor's call
     threading.Thread(target=_exit_with, args=(supervisor,), daemon=True).start()
     server = uvicorn.Server(uvicorn.Config(**config))
     threading.Thread(target=_announce, args=(server, ready_fd), daemon=True).start()
+    sock = (socket.socket(fileno=int(argv[3])) if len(argv) > 3
+            else _socket(server.config.host, server.config.port, reuse_port=True))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises SIGINT once it has stopped
-        server.run(sockets=[_socket(server.config.host, server.config.port, reuse_port=True)])
+        server.run(sockets=[sock])
     if not server.started:
         raise SystemExit(3)  # uvicorn's status for a failed start
 
