@@ -185,19 +185,20 @@ def _sockets(pid: int) -> set[str]:
 
 
 def _server_split(root: int, port: int) -> list[int]:
-    """Connections held by each server process that listens on ``port``, most first."""
+    """Connections held by each server worker that listens on ``port``, most first."""
     rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
     mine = [r for r in rows if int(r[1].split(":")[1], 16) == port]
     listening, established = {r[9] for r in mine if r[3] == "0A"}, {r[9] for r in mine if r[3] == "01"}
-    pids = [root]
+    children = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             if stat.read_text().rsplit(")", 1)[1].split()[1] == str(root):
-                pids.append(int(stat.parent.name))
+                children.append(int(stat.parent.name))
         except (OSError, IndexError):
             continue
-    held = [_sockets(pid) for pid in pids]
-    return sorted((len(s & established) for s in held if s & listening), reverse=True)
+    # the workers, or the one server process; not the supervisor, which holds their sockets
+    held = [s for s in map(_sockets, children) if s & listening] or [_sockets(root)]
+    return sorted((len(s & established) for s in held), reverse=True)
 
 
 def drive(pool, procs, base, key, kind, total, concurrency, customers, counter, server=None,
