@@ -2,7 +2,9 @@
 SUPERVISOR_PID READY_FD``. It notes its pid in ``PLAN_DIR/pids``, claims the first unclaimed
 file of ``PLAN_DIR`` (renamed to ``NAME.PID``) and behaves as it says: ``ok`` serves until
 SIGTERM; ``late`` serves after 1 s; ``hang`` serves and ignores SIGTERM; ``fail`` exits before
-serving; ``die`` serves for 0.3 s and exits; ``never`` never serves. No file left: ``ok``.
+serving; ``die`` serves for 0.3 s and exits; ``never`` never serves; ``slow`` closes its
+listening socket (an optional fourth argument) on SIGTERM, as uvicorn does, and takes 2 s more
+to finish. No file left: ``ok``.
 Unlike a real worker it does not stop when its supervisor has gone: the tests see what the
 supervisor stopped (and their fixture kills every pid noted)."""
 
@@ -13,6 +15,7 @@ import time
 from pathlib import Path
 
 plan, ready = Path(sys.argv[1]), int(sys.argv[3])
+sock = int(sys.argv[4]) if len(sys.argv) > 4 else None
 with (plan / "pids").open("a") as pids:
     pids.write(f"{os.getpid()}\n")
 mode = "ok"
@@ -28,6 +31,13 @@ if mode == "fail":
     sys.exit(1)
 if mode == "hang":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+stopping = []
+if mode == "slow":
+    def finish(_n, _f):
+        if sock is not None:
+            os.close(sock)
+        stopping.append(time.monotonic())
+    signal.signal(signal.SIGTERM, finish)
 if mode == "late":
     time.sleep(1)
 if mode != "never":
@@ -36,5 +46,5 @@ os.close(ready)
 if mode == "die":
     time.sleep(0.3)
     sys.exit(1)
-while True:
-    time.sleep(1)
+while not stopping or time.monotonic() - stopping[0] < 2:
+    time.sleep(0.05)

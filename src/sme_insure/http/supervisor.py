@@ -8,14 +8,18 @@ every 0.1 s it looks at all of them:
 * SIGINT or SIGTERM: every worker is asked to stop at once (requests in flight finish within the
   grace period); a worker still running ``grace`` + 5 s later is killed, and another signal kills
   them all at once. Exit status 0.
+  The listening sockets are closed first, so new connections are refused rather than queued
+  where no worker will accept them.
 * SIGHUP: the slots' workers are replaced one by one, each once its successor serves; a successor
-  that fails to start ends the round and the old worker stays. A SIGHUP during a round is
-  merged into it.
+  that fails to start ends the round and the old worker stays. A SIGHUP during a round asks for
+  another round after it (a second deployment reaches every slot).
 * A worker that dies, or has not started serving within ``_STARTUP`` seconds, is replaced.
   Before any worker has ever served, a failure to start stops the supervisor (exit status 1):
   the app or its configuration is broken and every restart would fail the same way. Afterwards a
-  failure to start (or to fork) counts as a death, and more than ``max_deaths`` deaths within
-  ``window`` seconds stop it (exit status 1).
+  slot whose worker fails to start (or to fork) is tried again after a pause that doubles up to
+  ``retry[1]`` seconds (a database outage outlasts a few attempts; the other workers serve on).
+  A worker that served and died is replaced at once; more than ``max_deaths`` such deaths within
+  ``window`` seconds stop the supervisor (exit status 1): something kills them.
 """
 
 from __future__ import annotations
@@ -96,8 +100,10 @@ class Supervisor:
     follows the supervisor's pid and the readiness pipe's in the command) and closed at the end."""
 
     def __init__(self, workers: int, command: list[str], *, sockets: list[socket.socket] | None = None,
-                 grace: float = 20.0, max_deaths: int = 5, window: float = 60.0) -> None:
+                 grace: float = 20.0, max_deaths: int = 5, window: float = 60.0,
+                 retry: tuple[float, float] = (0.5, 30.0)) -> None:
         self.command, self.grace, self.max_deaths, self.window = command, grace, max_deaths, window
+        self.retry = retry
         self.sockets: list[socket.socket | None] = list(sockets) if sockets else [None] * workers
         if len(self.sockets) != workers:
             raise ValueError(f"{len(self.sockets)} sockets for {workers} workers")
@@ -105,7 +111,10 @@ class Supervisor:
         self.retiring: list[Worker] = []
         self.successor: tuple[int, Worker] | None = None
         self.to_replace: list[int] = []
+        self.another_round = False
         self.served = False
+        self._pause = [0.0] * workers  # per slot: the pause before the next start, and its end
+        self._retry_at = [0.0] * workers
         self._signals: list[int] = []
         self._deaths: list[float] = []
 
@@ -121,9 +130,6 @@ class Supervisor:
             self._shutdown()
             for s, handler in previous.items():
                 signal.signal(s, handler)
-            for sock in self.sockets:
-                if sock is not None:
-                    sock.close()
 
     def _stops(self) -> int:
         return sum(1 for s in self._signals if s != signal.SIGHUP)
@@ -131,15 +137,22 @@ class Supervisor:
     def _start(self, slot: int) -> Worker | None:
         try:
             return Worker(self.command, self.sockets[slot])
-        except OSError as exc:  # fork or pipe refused: counted as a death by the caller
+        except OSError as exc:  # fork or pipe refused
             log.error("cannot start a worker: %s", exc)
             return None
 
-    def _death(self, now: float, what: str) -> int | None:
-        """Note a death (or failed start); the exit status if the supervisor must stop."""
+    def _failed(self, slot: int, now: float, what: str) -> int | None:
+        """A start failed: stop if nothing has ever served, else try the slot again later."""
         if not self.served:
             log.error("%s before any worker served; stopping", what)
             return 1
+        self._pause[slot] = min(max(2 * self._pause[slot], self.retry[0]), self.retry[1])
+        self._retry_at[slot] = now + self._pause[slot]
+        log.warning("%s; trying again in %.1f s", what, self._pause[slot])
+        return None
+
+    def _died(self, now: float, what: str) -> int | None:
+        """A worker that served has died: stop if that keeps happening."""
         self._deaths = [t for t in self._deaths if now - t < self.window] + [now]
         if len(self._deaths) > self.max_deaths:
             log.error("%s; workers keep dying (%d in %.0f s); stopping", what, len(self._deaths), self.window)
@@ -155,12 +168,17 @@ class Supervisor:
             if self.successor is None and not self.to_replace:
                 log.warning("SIGHUP: replacing the workers one by one")
                 self.to_replace = list(range(len(self.pool)))
-        ready = [w.serves() for w in self.pool if w is not None]  # every pipe read
-        self.served = self.served or any(ready)
+            else:
+                log.warning("SIGHUP during a round: another round follows it")
+                self.another_round = True
+        for i, worker in enumerate(self.pool):
+            if worker is not None and worker.serves():
+                self.served, self._pause[i] = True, 0.0
         for i in range(len(self.pool)):
             if (status := self._keep(i, now)) is not None:
                 return status
-        return self._replace(now)
+        self._replace(now)
+        return None
 
     def _keep(self, i: int, now: float) -> int | None:
         """Slot ``i``: stop a worker that has not started in time; replace one that has gone."""
@@ -171,23 +189,24 @@ class Supervisor:
                 worker.stop(self.grace)
             if not worker.gone(now):
                 return None
-            self.pool[i] = None
-            verb = "died" if worker.ready else "failed to start"
-            what = f"worker {worker.pid} {verb} (exit status {worker.process.returncode})"
-            if (status := self._death(now, what)) is not None:
+            self.pool[i], code = None, worker.process.returncode
+            status = (self._died(now, f"worker {worker.pid} died (exit status {code})") if worker.ready
+                      else self._failed(i, now, f"worker {worker.pid} failed to start (exit status {code})"))
+            if status is not None:
                 return status
             if self.successor is not None and self.successor[0] == i:  # it takes the slot now
                 self.pool[i], self.successor = self.successor[1], None
                 return None
-        new = self._start(i)
-        if new is None:
-            return self._death(now, "a worker could not be started")
+        if now < self._retry_at[i]:
+            return None
+        if (new := self._start(i)) is None:
+            return self._failed(i, now, "a worker could not be started")
         self.pool[i] = new
         if i in self.to_replace:  # already a new worker
             self.to_replace.remove(i)
         return None
 
-    def _replace(self, now: float) -> int | None:
+    def _replace(self, now: float) -> None:
         """Advance a SIGHUP round by what has happened since the last tick."""
         if self.successor is not None:
             i, new = self.successor
@@ -202,19 +221,28 @@ class Supervisor:
                 self.retiring.append(new)
                 self.successor, self.to_replace = None, []
                 kept = self.pool[i].pid if self.pool[i] is not None else None
-                return self._death(now, f"new worker {new.pid} did not start; keeping worker {kept}")
+                log.error("new worker %s did not start; keeping worker %s", new.pid, kept)
         self.retiring = [w for w in self.retiring if not w.gone(now)]
-        if self.successor is None and self.to_replace:
+        while self.successor is None and self.to_replace:
             i = self.to_replace.pop(0)
-            new = self._start(i)
-            if new is None:
+            if self.pool[i] is None or not self.pool[i].ready:
+                continue  # its next worker is new anyway
+            if (new := self._start(i)) is None:
+                log.error("a new worker could not be started; keeping the others")
                 self.to_replace = []
-                return self._death(now, "a new worker could not be started; keeping the others")
+                break
             self.successor = (i, new)
-        return None
+        if self.successor is None and not self.to_replace and self.another_round:
+            log.warning("SIGHUP: replacing the workers one by one (again)")
+            self.to_replace, self.another_round = list(range(len(self.pool))), False
 
     def _shutdown(self) -> None:
-        """Stop every worker at once; kill those past their time, or all on another signal."""
+        """Close the listening sockets (new connections are refused, not queued where no worker
+        will accept them), stop every worker at once; kill those past their time, or all on
+        another signal."""
+        for sock in self.sockets:
+            if sock is not None:
+                sock.close()
         everyone = [w for w in self.pool if w is not None] + self.retiring
         everyone += [self.successor[1]] if self.successor else []
         first = min(self._stops(), 1)  # the signal that stopped us, if one did
