@@ -193,10 +193,35 @@ def test_a_worker_that_dies_is_replaced(server):
     _wait_healthy(port)
 
 
+def test_a_stopping_worker_answers_a_request_that_arrives_just_after_the_stop(server):
+    """A connection open (here idle) when its worker is told to stop, its request arriving 0.1 s
+    later: the worker first stops accepting, then waits 0.3 s before closing idle connections,
+    so the request is answered. uvicorn alone closed it at once, unanswered."""
+    proc, port = server
+    conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        time.sleep(0.2)  # accepted
+        local = conn.getsockname()[1]
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+        mine = {r[9] for r in rows if r[3] == "01" and int(r[2].split(":")[1], 16) == local
+                and int(r[1].split(":")[1], 16) == port}  # the server's end of this connection
+        [holder] = [pid for pid in _workers(proc, port) if _sockets(pid) & mine]
+        os.kill(holder, signal.SIGTERM)
+        time.sleep(0.1)
+        conn.sendall(b"GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+    finally:
+        conn.close()
+    deadline = time.monotonic() + 90  # the supervisor replaces it
+    while time.monotonic() < deadline and (holder in _workers(proc, port) or len(_workers(proc, port)) < 2):
+        time.sleep(0.3)
+    assert holder not in _workers(proc, port) and len(_workers(proc, port)) == 2
+
+
 def test_a_terminal_hang_up_replaces_the_workers_and_ctrl_c_stops_them_quietly(tmp_path):
     """SIGHUP and SIGINT to the whole process group, as a terminal sends them: the workers, in
     sessions of their own, hear it from the supervisor alone. Meanwhile no connection is refused
-    or reset (a worker and its successor share their slot's socket)."""
+    (a worker and its successor share their slot's socket)."""
     port = _free_port()
     proc = _serve(port, tmp_path, start_new_session=True)
     try:
@@ -204,11 +229,12 @@ def test_a_terminal_hang_up_replaces_the_workers_and_ctrl_c_stops_them_quietly(t
         os.killpg(proc.pid, signal.SIGHUP)
         answered, closed, deadline = 0, 0, time.monotonic() + 120
         while time.monotonic() < deadline:
-            try:  # raises if a connection is refused or reset
+            try:  # raises if a connection is refused
                 assert _health(port) == 200
-            except http.client.RemoteDisconnected:
-                # accepted by an old worker at the instant it stopped, and closed before its
-                # request was read (uvicorn's shutdown); a client sends it again
+            except (http.client.RemoteDisconnected, ConnectionResetError):
+                # a keep-alive race a client answers by sending the request again: a worker
+                # that stops closes its idle connections (0.3 s after it stopped accepting;
+                # see the test above)
                 closed += 1
                 continue
             answered += 1

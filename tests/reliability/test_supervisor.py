@@ -169,6 +169,18 @@ def test_sighup_replaces_each_worker_only_once_its_successor_serves(runs):
     assert run.finish() == 0
 
 
+def test_a_worker_not_yet_serving_at_the_sighup_is_replaced_too(runs):
+    """It runs the code from before the SIGHUP (the round skipped it once: a flaky CI run)."""
+    run = runs(["late", "late"])
+    run.wait_for(lambda: len(run.workers()) == 2)
+    old = set(run.workers())
+    run.send(signal.SIGHUP)  # before either has said it serves
+    run.wait_for(lambda: len(run.started()) == 4 and not old & set(run.workers()), 30)
+    assert len(run.workers()) == 2
+    run.send(signal.SIGTERM)
+    assert run.finish() == 0
+
+
 def test_sighups_during_a_round_ask_for_one_more_round(runs):
     """deploy; SIGHUP; deploy; SIGHUP: the second deployment reaches every slot too."""
     run = runs(["ok", "ok"])

@@ -111,6 +111,7 @@ class Supervisor:
         self.retiring: list[Worker] = []
         self.successor: tuple[int, Worker] | None = None
         self.to_replace: list[int] = []
+        self.round_at = 0.0  # when the current SIGHUP round began
         self.another_round = False
         self.served = False
         self._pause = [0.0] * workers  # per slot: the pause before the next start, and its end
@@ -167,7 +168,7 @@ class Supervisor:
             self._signals = [s for s in self._signals if s != signal.SIGHUP]
             if self.successor is None and not self.to_replace:
                 log.warning("SIGHUP: replacing the workers one by one")
-                self.to_replace = list(range(len(self.pool)))
+                self.to_replace, self.round_at = list(range(len(self.pool))), now
             else:
                 log.warning("SIGHUP during a round: another round follows it")
                 self.another_round = True
@@ -225,8 +226,8 @@ class Supervisor:
         self.retiring = [w for w in self.retiring if not w.gone(now)]
         while self.successor is None and self.to_replace:
             i = self.to_replace.pop(0)
-            if self.pool[i] is None or not self.pool[i].ready:
-                continue  # its next worker is new anyway
+            if self.pool[i] is None or self.pool[i].started >= self.round_at:
+                continue  # started since the SIGHUP, or to be started: new anyway
             if (new := self._start(i)) is None:
                 log.error("a new worker could not be started; keeping the others")
                 self.to_replace = []
@@ -235,6 +236,7 @@ class Supervisor:
         if self.successor is None and not self.to_replace and self.another_round:
             log.warning("SIGHUP: replacing the workers one by one (again)")
             self.to_replace, self.another_round = list(range(len(self.pool))), False
+            self.round_at = now
 
     def _shutdown(self) -> None:
         """Close the listening sockets (new connections are refused, not queued where no worker

@@ -15,6 +15,7 @@ it on a pipe once it serves, and stops by itself (as on SIGTERM) when its superv
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import json
@@ -93,9 +94,26 @@ def _announce(server: uvicorn.Server, ready_fd: int) -> None:
     """Write one byte on the readiness pipe once uvicorn serves (nothing if its start fails)."""
     while not server.started and not server.should_exit:
         time.sleep(0.05)
-    if server.started:
-        os.write(ready_fd, b"r")
+    with contextlib.suppress(OSError):  # the supervisor may have gone (the pipe is broken)
+        if server.started:
+            os.write(ready_fd, b"r")
     os.close(ready_fd)
+
+
+_SETTLE = 0.3  # seconds between closing the listener and closing idle connections
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, stopping in two steps: accept nothing more, let connections accepted in
+    the last instant read their request (then they are served, not idle), and only then shut
+    down as uvicorn does. uvicorn closes idle connections at once, and one accepted just before
+    the stop was closed with its request unread (the client saw a reset, or no answer)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        await asyncio.sleep(_SETTLE)
+        await super().shutdown(sockets=sockets)
 
 
 def main(argv: list[str]) -> None:
@@ -104,7 +122,7 @@ def main(argv: list[str]) -> None:
     config, supervisor, ready_fd = json.loads(argv[0]), int(argv[1]), int(argv[2])
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # replacing workers is the supervisor's call
     threading.Thread(target=_exit_with, args=(supervisor,), daemon=True).start()
-    server = uvicorn.Server(uvicorn.Config(**config))
+    server = _Server(uvicorn.Config(**config))
     threading.Thread(target=_announce, args=(server, ready_fd), daemon=True).start()
     sock = (socket.socket(fileno=int(argv[3])) if len(argv) > 3
             else _socket(server.config.host, server.config.port, reuse_port=True))
