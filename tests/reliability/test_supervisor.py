@@ -62,6 +62,12 @@ class Run:
             assert time.monotonic() < deadline, f"timed out; log:\n{self.text()}"
             time.sleep(0.05)
 
+    def serving(self) -> set[int]:
+        """Wait until both workers run and have said they serve (the stand-ins do at once)."""
+        self.wait_for(lambda: len(self.workers()) == 2)
+        time.sleep(0.5)
+        return set(self.workers())
+
     def send(self, sig: int) -> None:
         self.proc.send_signal(sig)
 
@@ -133,8 +139,7 @@ def test_after_serving_failed_starts_are_tried_again_without_stopping_the_servic
     """The OOM killer or a database outage during a restart must not stop a healthy service:
     six failed starts of one slot (more than max_deaths), each after a longer pause."""
     run = runs(["ok", "ok"] + ["fail"] * 6, retry=(0.2, 0.4))
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)  # both have said they serve
+    run.serving()
     first, second = run.started()
     t0 = time.monotonic()
     os.kill(first, signal.SIGKILL)
@@ -151,9 +156,7 @@ def test_after_serving_failed_starts_are_tried_again_without_stopping_the_servic
 
 def test_sighup_replaces_each_worker_only_once_its_successor_serves(runs):
     run = runs(["ok", "ok", "never"])
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
-    old = set(run.workers())
+    old = run.serving()
     run.send(signal.SIGHUP)
     run.wait_for(lambda: len(run.workers()) == 3)  # the successor, which never serves
     time.sleep(1.0)
@@ -184,8 +187,7 @@ def test_a_worker_not_yet_serving_at_the_sighup_is_replaced_too(runs):
 def test_sighups_during_a_round_ask_for_one_more_round(runs):
     """deploy; SIGHUP; deploy; SIGHUP: the second deployment reaches every slot too."""
     run = runs(["ok", "ok"])
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
+    run.serving()
     run.send(signal.SIGHUP)
     run.wait_for(lambda: len(run.started()) == 3)  # the round's first successor
     run.send(signal.SIGHUP)
@@ -200,8 +202,7 @@ def test_sighups_during_a_round_ask_for_one_more_round(runs):
 
 def test_sigterm_in_the_middle_of_a_round_stops_everything_at_once(runs):
     run = runs(["ok", "ok", "never"])
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
+    run.serving()
     run.send(signal.SIGHUP)
     run.wait_for(lambda: len(run.workers()) == 3)
     everyone = list(run.workers())
@@ -214,9 +215,7 @@ def test_sigterm_in_the_middle_of_a_round_stops_everything_at_once(runs):
 
 def test_hung_workers_are_killed_together_once_the_grace_period_has_passed(runs):
     run = runs(["hang", "hang"], grace=1)
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
-    hung = list(run.workers())
+    hung = list(run.serving())
     t0 = time.monotonic()
     run.send(signal.SIGTERM)
     assert run.finish() == 0
@@ -227,9 +226,7 @@ def test_hung_workers_are_killed_together_once_the_grace_period_has_passed(runs)
 
 def test_a_second_signal_kills_hung_workers_at_once(runs):
     run = runs(["hang", "hang"], grace=20)
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
-    hung = list(run.workers())
+    hung = list(run.serving())
     t0 = time.monotonic()
     run.send(signal.SIGTERM)
     time.sleep(0.5)
@@ -242,9 +239,7 @@ def test_a_second_signal_kills_hung_workers_at_once(runs):
 def test_two_signals_at_once_kill_hung_workers_at_once(runs):
     """A quick double Ctrl-C: both signals may arrive before shutdown has begun."""
     run = runs(["hang", "hang"], grace=20)
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
-    hung = list(run.workers())
+    hung = list(run.serving())
     t0 = time.monotonic()
     run.send(signal.SIGTERM)
     run.send(signal.SIGINT)
@@ -255,8 +250,7 @@ def test_two_signals_at_once_kill_hung_workers_at_once(runs):
 
 def test_an_old_worker_dying_mid_round_gives_its_slot_to_the_successor(runs):
     run = runs(["ok", "ok", "late"])
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
+    run.serving()
     first, second = run.started()
     run.send(signal.SIGHUP)
     run.wait_for(lambda: len(run.started()) == 3)  # the successor of slot 0, serving in 1 s
@@ -271,9 +265,7 @@ def test_an_old_worker_dying_mid_round_gives_its_slot_to_the_successor(runs):
 
 def test_a_successor_that_fails_ends_the_round_and_the_old_workers_stay(runs):
     run = runs(["ok", "ok", "fail", "fail"], max_deaths=1)
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
-    old = set(run.workers())
+    old = run.serving()
     for attempt in (1, 2):
         run.send(signal.SIGHUP)
         run.wait_for(lambda n=attempt: run.text().count("did not start; keeping worker") == n)
@@ -305,8 +297,7 @@ def test_a_worker_that_cannot_be_started_is_tried_again(runs, tmp_path):
     launcher.write_text(f"#!/bin/sh\nexec {sys.executable} \"$@\"\n")
     launcher.chmod(0o755)
     run = runs(["ok", "ok"], launcher=launcher, retry=(0.05, 0.2))
-    run.wait_for(lambda: len(run.workers()) == 2)
-    time.sleep(0.5)
+    run.serving()
     kept = launcher.read_text()
     launcher.unlink()
     victim = run.started()[0]

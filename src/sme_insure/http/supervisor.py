@@ -97,7 +97,7 @@ class Worker:
 class Supervisor:
     """Keeps ``workers`` processes of ``command`` running until SIGINT or SIGTERM. Each worker
     slot may have a listening socket (``sockets``), handed to the slot's worker (its descriptor
-    follows the supervisor's pid and the readiness pipe's in the command) and closed at the end."""
+    follows the supervisor's pid and the readiness pipe's in the command) and closed at shutdown."""
 
     def __init__(self, workers: int, command: list[str], *, sockets: list[socket.socket] | None = None,
                  grace: float = 20.0, max_deaths: int = 5, window: float = 60.0,
@@ -167,8 +167,7 @@ class Supervisor:
         if signal.SIGHUP in self._signals:
             self._signals = [s for s in self._signals if s != signal.SIGHUP]
             if self.successor is None and not self.to_replace:
-                log.warning("SIGHUP: replacing the workers one by one")
-                self.to_replace, self.round_at = list(range(len(self.pool))), now
+                self._begin_round(now)
             else:
                 log.warning("SIGHUP during a round: another round follows it")
                 self.another_round = True
@@ -202,9 +201,7 @@ class Supervisor:
             return None
         if (new := self._start(i)) is None:
             return self._failed(i, now, "a worker could not be started")
-        self.pool[i] = new
-        if i in self.to_replace:  # already a new worker
-            self.to_replace.remove(i)
+        self.pool[i] = new  # a round in progress skips it: started since the SIGHUP
         return None
 
     def _replace(self, now: float) -> None:
@@ -234,9 +231,13 @@ class Supervisor:
                 break
             self.successor = (i, new)
         if self.successor is None and not self.to_replace and self.another_round:
-            log.warning("SIGHUP: replacing the workers one by one (again)")
-            self.to_replace, self.another_round = list(range(len(self.pool))), False
-            self.round_at = now
+            self.another_round = False
+            self._begin_round(now, " (again)")
+
+    def _begin_round(self, now: float, again: str = "") -> None:
+        """Replace every slot's worker started before ``now``, one by one."""
+        log.warning("SIGHUP: replacing the workers one by one%s", again)
+        self.to_replace, self.round_at = list(range(len(self.pool))), now
 
     def _shutdown(self) -> None:
         """Close the listening sockets (new connections are refused, not queued where no worker
