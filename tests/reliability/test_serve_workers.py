@@ -95,6 +95,22 @@ def _workers(proc: subprocess.Popen, port: int) -> list[int]:
     return [p for p in _children(proc.pid) if _sockets(p) & listening]
 
 
+def _accepted_by(proc: subprocess.Popen, port: int, conn: socket.socket, seconds: float = 90) -> int:
+    """The worker that accepted ``conn``. A worker holds its slot's socket from its start, before
+    it serves (a replaced one may still be importing the app), so wait for the accept."""
+    local, deadline = conn.getsockname()[1], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+        mine = {r[9] for r in rows if r[3] == "01" and int(r[2].split(":")[1], 16) == local
+                and int(r[1].split(":")[1], 16) == port}  # the server's end of this connection
+        holders = [pid for pid in _workers(proc, port) if _sockets(pid) & mine]
+        if holders:
+            [holder] = holders
+            return holder
+        time.sleep(0.1)
+    raise AssertionError(f"no worker accepted the connection from port {local}")
+
+
 def _both_listening(proc: subprocess.Popen, port: int) -> list[int]:
     _wait_healthy(port, 90)
     deadline = time.monotonic() + 90
@@ -190,7 +206,13 @@ def test_a_worker_that_dies_is_replaced(server):
             break
         time.sleep(0.3)
     assert len(now) == 2 and before[0] not in now and before[1] in now
-    _wait_healthy(port)
+    [successor] = set(now) - set(before)
+    for _ in range(40):  # the kernel hashes each new connection to a slot: 2**-40 to miss it
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            if _accepted_by(proc, port, conn) == successor:
+                break
+    else:
+        raise AssertionError("the successor never accepted a connection")
 
 
 def test_a_stopping_worker_answers_a_request_that_arrives_just_after_the_stop(server):
@@ -200,12 +222,7 @@ def test_a_stopping_worker_answers_a_request_that_arrives_just_after_the_stop(se
     proc, port = server
     conn = socket.create_connection(("127.0.0.1", port), timeout=10)
     try:
-        time.sleep(0.2)  # accepted
-        local = conn.getsockname()[1]
-        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
-        mine = {r[9] for r in rows if r[3] == "01" and int(r[2].split(":")[1], 16) == local
-                and int(r[1].split(":")[1], 16) == port}  # the server's end of this connection
-        [holder] = [pid for pid in _workers(proc, port) if _sockets(pid) & mine]
+        holder = _accepted_by(proc, port, conn)
         os.kill(holder, signal.SIGTERM)
         time.sleep(0.1)
         conn.sendall(b"GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n")
