@@ -95,6 +95,8 @@ class RatingResult:
                 at = None  # left to the comparison, which decides as it always did
             if isinstance(at, int):
                 return at
+        if isinstance(label, dict | set):  # no row is labelled by one (pandas 4 compares dicts
+            raise NotFoundError("rated row", label)  # as scalars; 3.x warns about it)
         where = np.flatnonzero(index == label)
         if where.size != 1:
             raise NotFoundError("rated row", label)
