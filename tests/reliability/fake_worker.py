@@ -4,7 +4,9 @@ file of ``PLAN_DIR`` (renamed to ``NAME.PID``) and behaves as it says: ``ok`` se
 SIGTERM; ``late`` serves after 1 s; ``hang`` serves and ignores SIGTERM; ``fail`` exits before
 serving; ``die`` serves for 0.3 s and exits; ``never`` never serves; ``slow`` closes its
 listening socket (an optional fourth argument) on SIGTERM, as uvicorn does, and takes 2 s more
-to finish. No file left: ``ok``.
+to finish (5 s); ``stuck`` serves, then its beats stop and it ignores SIGTERM (an event loop blocked
+for good). No file left: ``ok``. A serving worker beats every 0.2 s on the pipe, and notes its pid in
+``PLAN_DIR/ready`` once it has.
 Unlike a real worker it does not stop when its supervisor has gone: the tests see what the
 supervisor stopped (and their fixture kills every pid noted)."""
 
@@ -29,7 +31,7 @@ for step in sorted(p for p in plan.iterdir() if p.name.isdigit()):
     break
 if mode == "fail":
     sys.exit(1)
-if mode == "hang":
+if mode in ("hang", "stuck"):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 stopping = []
 if mode == "slow":
@@ -40,11 +42,19 @@ if mode == "slow":
     signal.signal(signal.SIGTERM, finish)
 if mode == "late":
     time.sleep(1)
-if mode != "never":
-    os.write(ready, b"r")
-os.close(ready)
+if mode == "never":
+    os.close(ready)
 if mode == "die":
+    os.write(ready, b"r")
     time.sleep(0.3)
     sys.exit(1)
-while not stopping or time.monotonic() - stopping[0] < 2:
+beat = 0.0
+while not stopping or time.monotonic() - stopping[0] < 5:
+    due = time.monotonic() - beat >= 0.2 and not stopping
+    if mode != "never" and due and (mode != "stuck" or beat == 0.0):
+        os.write(ready, b"r")
+        if not beat:  # its handlers are in place: the tests may signal it
+            with (plan / "ready").open("a") as f:
+                f.write(f"{os.getpid()}\n")
+        beat = time.monotonic()
     time.sleep(0.05)

@@ -111,6 +111,15 @@ def _accepted_by(proc: subprocess.Popen, port: int, conn: socket.socket, seconds
     raise AssertionError(f"no worker accepted the connection from port {local}")
 
 
+def _serves(proc: subprocess.Popen, port: int, pid: int) -> None:
+    """Wait until worker ``pid`` accepts connections (it holds its slot's socket before)."""
+    for _ in range(40):  # the kernel hashes each new connection to a slot: 2**-40 to miss it
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            if _accepted_by(proc, port, conn) == pid:
+                return
+    raise AssertionError(f"worker {pid} never accepted a connection")
+
+
 def _both_listening(proc: subprocess.Popen, port: int) -> list[int]:
     _wait_healthy(port, 90)
     deadline = time.monotonic() + 90
@@ -207,12 +216,7 @@ def test_a_worker_that_dies_is_replaced(server):
         time.sleep(0.3)
     assert len(now) == 2 and before[0] not in now and before[1] in now
     [successor] = set(now) - set(before)
-    for _ in range(40):  # the kernel hashes each new connection to a slot: 2**-40 to miss it
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-            if _accepted_by(proc, port, conn) == successor:
-                break
-    else:
-        raise AssertionError("the successor never accepted a connection")
+    _serves(proc, port, successor)
 
 
 def test_a_stopping_worker_answers_a_request_that_arrives_just_after_the_stop(server):
@@ -232,7 +236,10 @@ def test_a_stopping_worker_answers_a_request_that_arrives_just_after_the_stop(se
     deadline = time.monotonic() + 90  # the supervisor replaces it
     while time.monotonic() < deadline and (holder in _workers(proc, port) or len(_workers(proc, port)) < 2):
         time.sleep(0.3)
-    assert holder not in _workers(proc, port) and len(_workers(proc, port)) == 2
+    now = _workers(proc, port)
+    assert holder not in now and len(now) == 2
+    for pid in now:  # the module's next test finds both serving
+        _serves(proc, port, pid)
 
 
 def test_a_terminal_hang_up_replaces_the_workers_and_ctrl_c_stops_them_quietly(tmp_path):
@@ -267,6 +274,33 @@ def test_a_terminal_hang_up_replaces_the_workers_and_ctrl_c_stops_them_quietly(t
     out = (tmp_path / "serve.log").read_text()
     assert "Traceback" not in out and "Error" not in out, out
     assert _gone(new)
+
+
+def test_a_worker_whose_event_loop_stops_is_replaced(tmp_path):
+    """Serving workers beat from their event loops: both outlive the timeout while idle; one
+    stopped (SIGSTOP: as a request blocking its loop) is killed and replaced once its beats
+    have been missing for the timeout."""
+    port = _free_port()
+    proc = _serve(port, tmp_path, "--worker-timeout", "4")
+    try:
+        workers = _both_listening(proc, port)
+        for pid in workers:
+            _serves(proc, port, pid)
+        time.sleep(6)
+        assert sorted(_workers(proc, port)) == sorted(workers)
+        os.kill(workers[0], signal.SIGSTOP)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and (workers[0] in _workers(proc, port)
+                                               or len(_workers(proc, port)) < 2):
+            time.sleep(0.3)
+        now = _workers(proc, port)
+        assert workers[0] not in now and workers[1] in now and len(now) == 2
+        _wait_healthy(port)
+    finally:
+        _stop(proc)
+    out = (tmp_path / "serve.log").read_text()
+    assert f"worker {workers[0]} has not answered for 4 s; killing it" in out, out
+    assert f"worker {workers[0]} died (exit status -9)" in out, out
 
 
 def test_workers_stop_when_the_supervisor_is_killed(tmp_path):

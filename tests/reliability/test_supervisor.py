@@ -62,10 +62,15 @@ class Run:
             assert time.monotonic() < deadline, f"timed out; log:\n{self.text()}"
             time.sleep(0.05)
 
+    def ready(self) -> set[int]:
+        """Workers that have said they serve (their signal handlers are in place)."""
+        noted = self.plan / "ready"
+        return {int(x) for x in noted.read_text().split()} if noted.exists() else set()
+
     def serving(self) -> set[int]:
-        """Wait until both workers run and have said they serve (the stand-ins do at once)."""
-        self.wait_for(lambda: len(self.workers()) == 2)
-        time.sleep(0.5)
+        """Wait until both workers run and have said they serve."""
+        self.wait_for(lambda: len(live := self.workers()) == 2 and set(live) <= self.ready())
+        time.sleep(0.2)  # the supervisor's tick reads the pipe
         return set(self.workers())
 
     def send(self, sig: int) -> None:
@@ -133,6 +138,23 @@ def test_workers_that_keep_dying_stop_the_supervisor(runs):
     run = runs(["die"] * 10, max_deaths=3, window=60)
     assert run.finish(20) == 1
     assert "keep dying (4 in 60 s)" in run.text() and run.text().count("died (exit status 1)") == 4
+
+
+def test_a_worker_whose_beats_stop_is_killed_and_replaced(runs):
+    """A serving worker silent for ``timeout`` seconds (its event loop blocked; it ignores
+    SIGTERM) is killed and replaced; its sibling, beating, is left alone however long it runs."""
+    run = runs(["stuck", "ok"], timeout=1.5)
+    run.serving()
+    stuck, fine = run.started()
+    run.wait_for(lambda: not _running(stuck) and len(run.workers()) == 2, 20)
+    assert fine in run.workers() and run.proc.poll() is None
+    time.sleep(2.5)  # longer than the timeout: the beating workers stay
+    assert set(run.workers()) == {fine, run.started()[2]}
+    text = run.text()
+    assert f"worker {stuck} has not answered for 2 s; killing it" in text
+    assert f"worker {stuck} died (exit status -9)" in text and text.count("killing it") == 1
+    run.send(signal.SIGTERM)
+    assert run.finish() == 0
 
 
 def test_after_serving_failed_starts_are_tried_again_without_stopping_the_service(runs):
@@ -279,15 +301,19 @@ def test_closing_the_sockets_first_refuses_connections_while_workers_finish(runs
     """Once the workers have closed their copies (uvicorn does at SIGTERM) nobody accepts on a
     socket the supervisor still held: connections were queued there, then reset."""
     run = runs(["slow", "slow"], sockets=True)
-    run.wait_for(lambda: len(run.workers()) == 2 and run.port_file.exists())
-    time.sleep(0.5)
+    run.serving()
     port = int(run.port_file.read_text())
     socket.create_connection(("127.0.0.1", port), timeout=2).close()  # listening
     run.send(signal.SIGTERM)
-    time.sleep(0.5)  # the workers take 2 s more to finish
+    deadline = time.monotonic() + 4  # the workers take 5 s more to finish
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except ConnectionRefusedError:
+            break
+        assert time.monotonic() < deadline, "still accepted (queued) while the workers finish"
+        time.sleep(0.05)
     assert run.proc.poll() is None
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=2)
     assert run.finish() == 0
 
 

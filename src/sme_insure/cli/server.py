@@ -32,6 +32,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
           port: int = typer.Option(8000, help="Port."),
           workers: int = typer.Option(1, min=1, help="Worker processes, each on a socket of its own "
                                                      "(SO_REUSEPORT); on SQLite they take turns to write."),
+          worker_timeout: float = typer.Option(60.0, min=1.0, help="With --workers: seconds a worker's "
+                                               "event loop may stay blocked before the worker is replaced."),
           demo: bool = typer.Option(True, help="Create the demo tenant and book on first start.")) -> None:
     """Start the HTTP service (uvicorn). First start creates the schema and, with --demo, a demo
     tenant whose API keys are printed once."""
@@ -61,7 +63,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to bind."),
         uvicorn.Config(**config)  # uvicorn's logging for the supervisor's own messages
         console.print(f"serving on {_url(host, config['port'])} (OpenAPI at /docs), {workers} workers")
         supervisor = Supervisor(workers, reuse_port.worker_command(config), sockets=sockets,
-                                grace=GRACE_SECONDS)
+                                grace=GRACE_SECONDS, timeout=worker_timeout)
         raise typer.Exit(supervisor.run())
     console.print(f"serving on {_url(host, port)} (OpenAPI at /docs)")
     uvicorn.run(**config, workers=workers)

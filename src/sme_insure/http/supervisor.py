@@ -20,6 +20,9 @@ every 0.1 s it looks at all of them:
   ``retry[1]`` seconds (a database outage outlasts a few attempts; the other workers serve on).
   A worker that served and died is replaced at once; more than ``max_deaths`` such deaths within
   ``window`` seconds stop the supervisor (exit status 1): something kills them.
+* A serving worker beats once a second from its event loop. One silent for ``timeout`` seconds
+  is hung (a request blocked the loop, or it deadlocked): it is killed and replaced, counted as
+  a death (gunicorn's worker timeout; uvicorn's own workers are never checked).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ _STARTUP = 120.0  # seconds a worker has to start serving
 
 
 class Worker:
-    """One worker process, its readiness pipe, and when it is to be killed once asked to stop."""
+    """One worker process, its heartbeat pipe, and when it is to be killed once asked to stop."""
 
     def __init__(self, command: list[str], sock: socket.socket | None) -> None:
         read, write = os.pipe()
@@ -53,23 +56,37 @@ class Worker:
         os.set_blocking(read, False)
         self._pipe: int | None = read
         self.ready = False
-        self.started = time.monotonic()
+        self.started = self.beat = time.monotonic()
         self.kill_at: float | None = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    def serves(self) -> bool:
-        """Whether it has said it serves (a byte on the pipe; end of file if it never will)."""
-        if not self.ready and self._pipe is not None:
+    def serves(self, now: float | None = None) -> bool:
+        """Whether it has said it serves (its first beat), noting when it last beat (end of
+        file: it has stopped, or never will start)."""
+        while self._pipe is not None:
             try:
-                data = os.read(self._pipe, 1)
+                data = os.read(self._pipe, 4096)
             except BlockingIOError:
-                return False
-            self.ready = data == b"r"
-            self._close()
+                break
+            if not data:
+                self._close()
+                break
+            self.ready, self.beat = True, time.monotonic() if now is None else now
         return self.ready
+
+    def hung(self, now: float, timeout: float) -> bool:
+        """Whether it serves but has not beaten for ``timeout`` seconds (asked to stop: no
+        longer expected to beat; its kill time applies)."""
+        return self.ready and self.kill_at is None and now - self.beat > timeout
+
+    def kill(self, why: str) -> None:
+        """Kill it at once (a hung worker does not act on SIGTERM)."""
+        log.error("worker %s %s; killing it", self.pid, why)
+        self.process.kill()
+        self.kill_at = float("inf")
 
     def stop(self, grace: float) -> None:
         """Ask it to stop (SIGTERM) and note when to kill it."""
@@ -83,9 +100,7 @@ class Worker:
             self._close()
             return True
         if self.kill_at is not None and now > self.kill_at:
-            log.error("worker %s did not stop in time; killing it", self.pid)
-            self.process.kill()
-            self.kill_at = float("inf")
+            self.kill("did not stop in time")
         return False
 
     def _close(self) -> None:
@@ -100,9 +115,10 @@ class Supervisor:
     follows the supervisor's pid and the readiness pipe's in the command) and closed at shutdown."""
 
     def __init__(self, workers: int, command: list[str], *, sockets: list[socket.socket] | None = None,
-                 grace: float = 20.0, max_deaths: int = 5, window: float = 60.0,
+                 grace: float = 20.0, timeout: float = 60.0, max_deaths: int = 5, window: float = 60.0,
                  retry: tuple[float, float] = (0.5, 30.0)) -> None:
         self.command, self.grace, self.max_deaths, self.window = command, grace, max_deaths, window
+        self.timeout = timeout
         self.retry = retry
         self.sockets: list[socket.socket | None] = list(sockets) if sockets else [None] * workers
         if len(self.sockets) != workers:
@@ -172,7 +188,7 @@ class Supervisor:
                 log.warning("SIGHUP during a round: another round follows it")
                 self.another_round = True
         for i, worker in enumerate(self.pool):
-            if worker is not None and worker.serves():
+            if worker is not None and worker.serves(now):
                 self.served, self._pause[i] = True, 0.0
         for i in range(len(self.pool)):
             if (status := self._keep(i, now)) is not None:
@@ -187,6 +203,8 @@ class Supervisor:
             if not worker.ready and worker.kill_at is None and now - worker.started > _STARTUP:
                 log.error("worker %s has not started serving in %.0f s; stopping it", worker.pid, _STARTUP)
                 worker.stop(self.grace)
+            if worker.hung(now, self.timeout):
+                worker.kill(f"has not answered for {self.timeout:.0f} s")
             if not worker.gone(now):
                 return None
             self.pool[i], code = None, worker.process.returncode
@@ -208,7 +226,7 @@ class Supervisor:
         """Advance a SIGHUP round by what has happened since the last tick."""
         if self.successor is not None:
             i, new = self.successor
-            if new.serves():
+            if new.serves(now):
                 old = self.pool[i]
                 if old is not None:
                     old.stop(self.grace)

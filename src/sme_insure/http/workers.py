@@ -10,7 +10,8 @@ kernel spreads connections over them by a hash of their addresses, as nginx's ``
 Workers are plain child processes (``python -m sme_insure.http.workers``) in sessions of their
 own, so a terminal's Ctrl-C or hang-up reaches the supervisor alone, which decides
 (:mod:`sme_insure.http.supervisor`), which also holds each worker slot's socket. A worker tells
-it on a pipe once it serves, and stops by itself (as on SIGTERM) when its supervisor has gone.
+it on a pipe once it serves, then every second that its event loop still turns, and it stops
+by itself (as on SIGTERM) when its supervisor has gone.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
 
 def worker_command(config: dict[str, Any]) -> list[str]:
     """The command of one worker serving ``config`` (keywords of :class:`uvicorn.Config`); the
-    supervisor appends its pid and the descriptors of the readiness pipe and of the socket."""
+    supervisor appends its pid and the descriptors of the heartbeat pipe and of the socket."""
     return [sys.executable, "-m", "sme_insure.http.workers", json.dumps(config)]
 
 
@@ -90,24 +91,31 @@ def _exit_with(supervisor: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _announce(server: uvicorn.Server, ready_fd: int) -> None:
-    """Write one byte on the readiness pipe once uvicorn serves (nothing if its start fails)."""
-    while not server.started and not server.should_exit:
-        time.sleep(0.05)
-    with contextlib.suppress(OSError):  # the supervisor may have gone (the pipe is broken)
-        if server.started:
-            os.write(ready_fd, b"r")
-    os.close(ready_fd)
-
-
 _SETTLE = 0.3  # seconds between closing the listener and closing idle connections
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, stopping in two steps: accept nothing more, let connections accepted in
-    the last instant read their request (then they are served, not idle), and only then shut
-    down as uvicorn does. uvicorn closes idle connections at once, and one accepted just before
-    the stop was closed with its request unread (the client saw a reset, or no answer)."""
+    """uvicorn's server, with a heartbeat and stopping in two steps.
+
+    Heartbeat: once it serves, a byte on the supervisor's pipe every second, written from the
+    event loop (uvicorn's once-a-second tick), so a loop blocked by a stuck request stops it and
+    the supervisor replaces the worker. The first byte says it serves.
+
+    Stopping: accept nothing more, let connections accepted in the last instant read their
+    request (then they are served, not idle), and only then shut down as uvicorn does. uvicorn
+    closes idle connections at once, and one accepted just before the stop was closed with its
+    request unread (the client saw a reset, or no answer)."""
+
+    def __init__(self, config: uvicorn.Config, beat_fd: int) -> None:
+        super().__init__(config)
+        self.beat_fd = beat_fd
+        os.set_blocking(beat_fd, False)  # a supervisor that stops reading must not block us
+
+    async def on_tick(self, counter: int) -> bool:
+        if counter % 10 == 0 and not self.should_exit:
+            with contextlib.suppress(OSError):  # a full pipe, or the supervisor has gone
+                os.write(self.beat_fd, b"r")
+        return await super().on_tick(counter)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
@@ -117,13 +125,12 @@ class _Server(uvicorn.Server):
 
 
 def main(argv: list[str]) -> None:
-    """One worker: ``CONFIG_JSON SUPERVISOR_PID READY_FD [SOCKET_FD]`` (without a socket of its
+    """One worker: ``CONFIG_JSON SUPERVISOR_PID BEAT_FD [SOCKET_FD]`` (without a socket of its
     slot, it binds one of its own)."""
-    config, supervisor, ready_fd = json.loads(argv[0]), int(argv[1]), int(argv[2])
+    config, supervisor, beat_fd = json.loads(argv[0]), int(argv[1]), int(argv[2])
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # replacing workers is the supervisor's call
     threading.Thread(target=_exit_with, args=(supervisor,), daemon=True).start()
-    server = _Server(uvicorn.Config(**config))
-    threading.Thread(target=_announce, args=(server, ready_fd), daemon=True).start()
+    server = _Server(uvicorn.Config(**config), beat_fd)
     sock = (socket.socket(fileno=int(argv[3])) if len(argv) > 3
             else _socket(server.config.host, server.config.port, reuse_port=True))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises SIGINT once it has stopped
