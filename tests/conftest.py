@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from sme_insure.catalogue import Catalogue
 from sme_insure.rating import Rater
 from support.paths import ROOT
+
+# No per-example deadline: examples take microseconds, and a stall of the shared 2-core machine
+# past Hypothesis's 200 ms would fail a property that holds. Speed lives in benchmarks/.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")

@@ -108,12 +108,14 @@ def test_server_process_logs_at_debug_hold_no_id_or_phone(tmp_path):
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            for _ in range(300):
+            deadline = time.monotonic() + 90  # start-up takes seconds on a loaded machine
+            while True:
                 try:
                     http.get("/v1/health")
                     break
                 except httpx.HTTPError:
-                    time.sleep(0.05)
+                    assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.1)
             _flow(http, keys)
     finally:
         proc.send_signal(signal.SIGINT)

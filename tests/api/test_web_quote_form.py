@@ -4,8 +4,8 @@ options priced in a reading session and stored together."""
 
 from __future__ import annotations
 
-import random
 import re
+import secrets
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from sme_insure.web.render import web_actor
 
 
 def _form(**change: str) -> dict[str, str]:
-    identifier = complete_uscc(f"92330100{random.randrange(10**8):08d}")
+    identifier = complete_uscc(f"92330100{secrets.randbelow(10**8):08d}")
     return {"kind": "individual_business", "identifier": identifier, "name": "杭州某小店",
             "start_date": "2026-04-01", **{k: str(v) for k, v in PROPERTY.items()}, **change}
 
