@@ -18,6 +18,7 @@ from sme_insure.catalogue.sections import DocumentRequirement
 from sme_insure.catalogue.terms import Coverage
 from sme_insure.customers.resident_id import normalise_resident_id
 from sme_insure.errors import InputError, Issue, StateError
+from sme_insure.rating.records import with_defaults
 
 #: Where a group policy keeps its schedule of insured persons, and the ID column of a person.
 PERSONS, ID_COLUMN = "persons", "id_number"
@@ -103,6 +104,14 @@ def person_inputs(inputs: Mapping[str, Any], subject: str | ScheduleSubject | No
             policy = {k: v for k, v in inputs.items() if k != PERSONS}
             return {**policy, **finder.reveal(person)}
     raise StateError(f"the insured person was not on the policy's schedule on {loss_date}")
+
+
+def rated_inputs(product: Product, inputs: Mapping[str, Any], subject: str | ScheduleSubject | None,
+                 loss_date: dt.date) -> Mapping[str, Any]:
+    """The inputs a claim's limits and deductibles are read from: :func:`person_inputs`, with
+    every missing input that has a stated default set to it, as rating read the risk (the
+    default is what the premium was charged for, and it is not stored on the policy)."""
+    return with_defaults(product, person_inputs(inputs, subject, loss_date))
 
 
 def is_selected(coverage: Coverage, inputs: Mapping[str, Any]) -> bool:

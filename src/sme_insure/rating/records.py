@@ -16,6 +16,9 @@ Anything else (another type, text in a number, a date, an unknown level, a missi
 input, a value out of range) returns ``None``, and the caller rates the risk through the
 DataFrame path, which reports every problem exactly as a batch does. So this path only ever
 produces what that path would: a clean row typed the same way (tests/rating/test_quote_path.py).
+
+:func:`with_defaults` gives a stored risk's inputs as they were rated, the product's stated
+defaults filled in the same way (claims read their deductibles and limits from it).
 """
 
 from __future__ import annotations
@@ -105,24 +108,39 @@ def _typed(spec: InputSpec, value: object) -> Column:
     return _number(spec, value)
 
 
+def _given(spec: InputSpec, risk: Mapping[str, object]) -> tuple[object, bool]:
+    """The value rating reads for ``spec`` from ``risk`` and whether it is the product's stated
+    default: a missing value (absent, ``None``, NaN, blank text) takes the default, if any;
+    with none it stays ``_MISSING``."""
+    value = risk.get(spec.name, _MISSING)
+    if value is not _MISSING and not _is_missing(value):
+        return value, False
+    if spec.default is not None:
+        return spec.default, True
+    return _MISSING, False
+
+
+def with_defaults(product: Product, risk: Mapping[str, object]) -> dict[str, object]:
+    """``risk`` with each missing input that has a stated default set to it: the values the
+    risk was rated on (shown as "(product default)" in the worksheet). Others as given."""
+    out = dict(risk)
+    for spec in product.inputs:
+        value, defaulted = _given(spec, risk)
+        if defaulted:
+            out[spec.name] = value
+    return out
+
+
 def _input(prep: Prepared, spec: InputSpec, risk: Mapping[str, object]) -> None:
-    if spec.name not in risk:
-        if spec.required:
-            raise NeedsFrame
-        prep.columns[spec.name] = _absent(spec, 1, prep.log)
-        prep.defaulted[spec.name] = _flag(spec.default is not None)
-        prep.given[spec.name] = prep.defaulted[spec.name]
-        return
-    value = risk[spec.name]
-    missing = _is_missing(value)
-    if missing and spec.required:
+    value, defaulted = _given(spec, risk)
+    if value is _MISSING and spec.required:
         raise NeedsFrame
-    default = missing and spec.default is not None
-    if missing:
-        value = spec.default if default else _MISSING
-    prep.columns[spec.name] = _typed(spec, value)
-    prep.given[spec.name] = _flag(not missing or default)
-    prep.defaulted[spec.name] = _flag(default)
+    if spec.name not in risk:
+        prep.columns[spec.name] = _absent(spec, 1, prep.log)
+    else:
+        prep.columns[spec.name] = _typed(spec, value)
+    prep.given[spec.name] = _flag(value is not _MISSING)
+    prep.defaulted[spec.name] = _flag(defaulted)
 
 
 def _flag(value: bool) -> np.ndarray:

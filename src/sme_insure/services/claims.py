@@ -22,7 +22,7 @@ from sme_insure.claims.cover import (
     check_loss_date,
     claim_documents,
     find_coverage,
-    person_inputs,
+    rated_inputs,
 )
 from sme_insure.claims.limits import TableLookup, available, coverage_limits
 from sme_insure.claims.parties import normalise_account
@@ -111,8 +111,9 @@ def _person(services: Services, product: Product, data: ClaimReport) -> str | No
                                 field_name="insured_person").number
 
 
-def _limit_history(facts: PolicyFacts, coverage: Coverage, person: ScheduleSubject | None,
-                   loss_date: dt.date, lookup: TableLookup) -> tuple[tuple[dt.date, int], ...]:
+def _limit_history(facts: PolicyFacts, product: Product, coverage: Coverage,
+                   person: ScheduleSubject | None, loss_date: dt.date,
+                   lookup: TableLookup) -> tuple[tuple[dt.date, int], ...]:
     """The coverage's first limit after each premium transaction up to the loss (a person not
     yet on the schedule has none)."""
     out = []
@@ -120,7 +121,7 @@ def _limit_history(facts: PolicyFacts, coverage: Coverage, person: ScheduleSubje
         if day > loss_date or not coverage.limits:
             continue
         try:
-            merged = person_inputs(inputs, person, loss_date)
+            merged = rated_inputs(product, inputs, person, loss_date)
         except StateError:
             out.append((day, 0))
             continue
@@ -176,7 +177,7 @@ def _cover(session: Session, services: Services, claim: Claim, policy: Policy, f
            product: Product, data: ClaimReport, person: ScheduleSubject | None) -> TriageFacts:
     """Check the peril and coverage on the loss date, ask for the documents, record the cover
     decision and its limits; return what triage needs."""
-    inputs = person_inputs(facts.inputs_at(data.loss_date), person, data.loss_date)
+    inputs = rated_inputs(product, facts.inputs_at(data.loss_date), person, data.loss_date)
     coverage = find_coverage(product, inputs, data.peril, data.coverage)
     claim.coverage = coverage.code
     claim.documents_required = [d.code for d in claim_documents(product, coverage.code)]
@@ -188,7 +189,7 @@ def _cover(session: Session, services: Services, claim: Claim, policy: Policy, f
     claim.cover = {"decision": "covered", "coverage": coverage.code, "perils": coverage.perils,
                    "limits": [{"basis": lim.basis, "amount_fen": lim.amount_fen, "used_fen": lim.used_fen}
                               for lim in limits], "available_fen": available(limits)}
-    history = _limit_history(facts, coverage, person, data.loss_date, lookup)
+    history = _limit_history(facts, product, coverage, person, data.loss_date, lookup)
     return _facts(session, services, claim, policy, history, available(limits))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.terms import Coverage
 from sme_insure.catalogue.vocabulary import LimitBasis
-from sme_insure.claims.cover import PolicyFacts, person_inputs
+from sme_insure.claims.cover import PolicyFacts, rated_inputs
 from sme_insure.claims.ledger import Balances, Movement
 from sme_insure.claims.limits import (
     ERODED_BY_CLAIMS,
@@ -167,11 +167,12 @@ def coverage_of(product: Product, code: str) -> Coverage:
 
 
 def claim_inputs(session: Session, services: Services, claim: Claim, policy: Policy) -> Mapping[str, Any]:
-    """The policy inputs on the loss date (with the insured person's row, on a group policy,
-    found by lookup hash: only that row is decrypted)."""
+    """The policy inputs on the loss date as rated, product defaults included, in the product
+    version the policy was sold under (with the insured person's row, on a group policy, found
+    by lookup hash: only that row is decrypted)."""
     inputs = policy_facts(session, policy).inputs_at(claim.loss_date)
     person = SealedSubject(services.vault, claim.subject_hash) if claim.subject_hash else None
-    return person_inputs(inputs, person, claim.loss_date)
+    return rated_inputs(product_of(services, claim), inputs, person, claim.loss_date)
 
 
 def claim_limits(session: Session, services: Services, claim: Claim, policy: Policy) -> tuple[Limit, ...]:

@@ -8,6 +8,7 @@ limits, and appends transaction rows; the caller's unit of work commits all of i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import asdict
 from fractions import Fraction
 
@@ -18,8 +19,8 @@ from sme_insure.claims.assessment import Assessment, Loss, Terms, assess, worksh
 from sme_insure.claims.cover import outstanding
 from sme_insure.claims.deadlines import days_between
 from sme_insure.claims.limits import available, coverage_deductibles, sum_insured
-from sme_insure.claims.vocabulary import ClaimStatus, PaymentType, RecoveryKind
-from sme_insure.errors import InputError, Issue, StateError
+from sme_insure.claims.vocabulary import ClaimStatus, PaymentType, RecoveryKind, Route
+from sme_insure.errors import ConfigurationError, InputError, Issue, StateError
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import (
@@ -40,6 +41,8 @@ from sme_insure.storage.claims_schema import Claim
 from sme_insure.storage.schema import Policy
 
 OPEN, CLOSED, REFUSED = ClaimStatus.OPEN, ClaimStatus.CLOSED, ClaimStatus.REFUSED
+NOT_SETTLED = "not settled automatically on the fast track: passed to a claims handler"
+log = logging.getLogger(__name__)
 
 
 def _handled(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Policy]:
@@ -55,6 +58,8 @@ def _terms(session: Session, services: Services, claim: Claim, policy: Policy) -
     inputs = claim_inputs(session, services, claim, policy)
     coverage = coverage_of(product_of(services, claim), claim.coverage)
     share_input = rules(services).product(claim.product_code).indemnity_input
+    if share_input and inputs.get(share_input) is None:
+        raise ConfigurationError(f"indemnity share: the policy has no value for input {share_input!r}")
     share = Fraction(str(inputs[share_input])) / 100 if share_input else Fraction(1)
     return Terms(deductibles=coverage_deductibles(coverage, inputs, claim.peril),
                  sum_insured_fen=sum_insured(coverage, inputs, table_lookup(services, policy)),
@@ -102,7 +107,24 @@ def _close(session: Session, services: Services, actor: Actor, claim: Claim, sta
 
 def settle_fast_track(session: Session, services: Services, actor: Actor, claim: Claim,
                       policy: Policy) -> None:
-    """Assess the estimate as the loss, pay what is payable in full, and close."""
+    """Assess the estimate as the loss, pay what is payable in full, and close.
+
+    A configuration gap (terms that cannot be read) must not undo the report or the upload
+    that completed the claim: the settlement is rolled back to a savepoint, the claim goes to
+    a handler with the reason, and the gap is logged for the product's owner."""
+    try:
+        with session.begin_nested():
+            _settle(session, services, actor, claim, policy)
+    except ConfigurationError as exc:
+        log.error("claim %s (%s %s): fast track not settled: %s", claim.number, claim.product_code,
+                  claim.product_version, exc)
+        claim.route = Route.HANDLER
+        claim.triage = {**claim.triage, "reasons": [*claim.triage.get("reasons", []), NOT_SETTLED]}
+        audit.record(session, actor, "claim.route", "claim", claim.id, {"route": Route.HANDLER},
+                     "fast track not settled: configuration")
+
+
+def _settle(session: Session, services: Services, actor: Actor, claim: Claim, policy: Policy) -> None:
     loss = Loss(claim.estimated_fen)
     result = assess(loss, _terms(session, services, claim, policy))
     _agree(session, services, actor, claim, result, loss, "fast track: estimate accepted")
