@@ -133,3 +133,25 @@ def test_a_configuration_gap_keeps_the_upload_and_passes_the_claim_to_a_handler(
         assert sorted(docs) == sorted(claim["documents"]["outstanding"])
         kinds = s.scalars(select(ClaimTransaction.kind).where(ClaimTransaction.claim_id == claim["id"]))
         assert list(kinds) == ["reserve_set"]
+
+
+def _el_claim(client, headers, policy, loss_date, estimate, **subject):
+    return _report(client, headers, policy, loss_date=loss_date, peril="work_accident",
+                   coverage="death_disability", estimated_fen=estimate, description="工伤", **subject)
+
+
+def _paid_in_full(client, handler, claim, amount):
+    _upload_all(client, handler, claim)
+    _post(client, handler, claim["id"], "assess", {"loss_fen": amount, "reason": "death benefit"})
+    return _post(client, handler, claim["id"], "payments", {"amount_fen": amount, "type": "final", "reason": "pay"})
+
+
+def test_per_person_limit_of_an_unnamed_claim_is_not_shared(client, keys, handler, clock):
+    policy, _ = _policy(client, keys, EL, product="EMPLOYERS_LIABILITY")
+    clock["today"] = CLAIM_DAY
+    a = _el_claim(client, handler, policy, "2026-04-01", 30_000_000)
+    assert _paid_in_full(client, handler, a, 30_000_000)["balances"]["payments_fen"] == 30_000_000
+    b = _el_claim(client, handler, policy, "2026-05-10", 5_000_000)
+    # 300,000 CNY per person: employee B's claim has all of it
+    assert b["cover"]["limits"] == [{"basis": "per_person", "amount_fen": 30_000_000, "used_fen": 0}]
+    assert b["cover"]["available_fen"] == 30_000_000 and b["balances"]["reserve_fen"] == 5_000_000

@@ -141,7 +141,9 @@ def table_lookup(services: Services, policy: Policy) -> TableLookup:
 def used_limits(session: Session, *, policy_id: int, coverage: Coverage, subject_hash: str | None,
                 exclude_claim: int | None) -> dict[LimitBasis, int]:
     """Payments on other claims that erode this claim's aggregate and per-subject limits (only
-    the bases the coverage has are queried)."""
+    the bases the coverage has are queried). A per-person or per-buyer limit is eroded by the
+    claims about the same subject; a claim whose subject is not known shares it with none
+    (only its own payments, counted by the ledger, erode it)."""
     bases = {t.basis for t in coverage.limits}
     base = select(func.coalesce(func.sum(Claim.payments_fen), 0)).where(
         Claim.policy_id == policy_id, Claim.coverage == coverage.code)
@@ -151,8 +153,8 @@ def used_limits(session: Session, *, policy_id: int, coverage: Coverage, subject
     if bases & ERODED_BY_CLAIMS:
         used |= dict.fromkeys(ERODED_BY_CLAIMS, int(session.scalar(base) or 0))
     if bases & ERODED_BY_SUBJECT:
-        same = Claim.subject_hash.is_(None) if subject_hash is None else Claim.subject_hash == subject_hash
-        used |= dict.fromkeys(ERODED_BY_SUBJECT, int(session.scalar(base.where(same)) or 0))
+        same = 0 if subject_hash is None else session.scalar(base.where(Claim.subject_hash == subject_hash))
+        used |= dict.fromkeys(ERODED_BY_SUBJECT, int(same or 0))
     return used
 
 
