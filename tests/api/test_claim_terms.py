@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from api_support import PROPERTY, new_customer, new_quote
 from sme_insure.claims.rules import ProductTerms
+from sme_insure.customers import complete_resident_id
 from sme_insure.services import claims_settlement
 from sme_insure.services.claims_ledger import rules
 from sme_insure.services.documents_store import DiskDocumentStore
@@ -155,3 +156,41 @@ def test_per_person_limit_of_an_unnamed_claim_is_not_shared(client, keys, handle
     # 300,000 CNY per person: employee B's claim has all of it
     assert b["cover"]["limits"] == [{"basis": "per_person", "amount_fen": 30_000_000, "used_fen": 0}]
     assert b["cover"]["available_fen"] == 30_000_000 and b["balances"]["reserve_fen"] == 5_000_000
+
+
+def test_claims_about_the_same_injured_person_share_the_per_person_limit(client, keys, handler, clock):
+    one, two = (complete_resident_id(f"1101051990010100{k}") for k in (1, 2))
+    policy, _ = _policy(client, keys, EL, product="EMPLOYERS_LIABILITY")
+    clock["today"] = CLAIM_DAY
+    first = _el_claim(client, handler, policy, "2026-04-01", 20_000_000, injured_person=one)
+    assert _paid_in_full(client, handler, first, 20_000_000)["balances"]["payments_fen"] == 20_000_000
+    again = _el_claim(client, handler, policy, "2026-05-10", 15_000_000, injured_person=one.lower())
+    # 30,000,000 fen per person − 20,000,000 paid on the same person's first claim = 10,000,000
+    assert again["cover"]["limits"] == [{"basis": "per_person", "amount_fen": 30_000_000,
+                                         "used_fen": 20_000_000}]
+    assert again["cover"]["available_fen"] == 10_000_000 and again["balances"]["reserve_fen"] == 10_000_000
+    other = _el_claim(client, handler, policy, "2026-05-11", 5_000_000, injured_person=two)
+    unnamed = _el_claim(client, handler, policy, "2026-05-12", 5_000_000)
+    for claim in (other, unnamed):
+        assert claim["cover"]["available_fen"] == 30_000_000 and claim["balances"]["reserve_fen"] == 5_000_000
+    assert (again["injured_person"], again["insured_person"]) == (one, None)
+    masked = client.get(f"/v1/claims/{again['id']}", headers=keys.channel).json()
+    assert masked["injured_person"] == one[:6] + "*" * 8 + one[-4:]
+
+
+def test_injured_person_is_checked_and_only_for_liability_lines(client, keys, handler, clock):
+    person = complete_resident_id("11010519900101001")
+    el, _ = _policy(client, keys, EL, product="EMPLOYERS_LIABILITY")
+    prop = _property_without_deductible(client, keys)
+    clock["today"] = CLAIM_DAY
+    bad = person[:-1] + ("1" if person[-1] != "1" else "2")
+    r = client.post("/v1/claims", json={
+        "policy_number": el["number"], "loss_date": "2026-04-01", "place": "工地", "peril": "work_accident",
+        "estimated_fen": 100_000, "description": "x", "contact_name": "王五", "injured_person": bad},
+        headers=handler)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "injured_person"
+    r = client.post("/v1/claims", json={
+        "policy_number": prop["number"], "loss_date": "2026-05-25", "place": "杭州", "peril": "fire",
+        "estimated_fen": 100_000, "description": "x", "contact_name": "李四", "injured_person": person},
+        headers=handler)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "injured_person"

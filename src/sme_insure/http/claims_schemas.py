@@ -32,6 +32,11 @@ class ClaimIn(In):
     bank_account: str | None = Field(default=None, max_length=40, description="Account to pay into")
     insured_person: str | None = Field(default=None, max_length=18,
                                        description="Resident ID of the insured person (group lines)")
+    injured_person: str | None = Field(
+        default=None, max_length=18,
+        description="Resident ID of the injured employee or third party (liability lines, optional): "
+                    "claims naming the same person share a per-person limit; an unnamed claim shares it "
+                    "with no other claim")
 
 
 class ReserveIn(In):
@@ -136,7 +141,8 @@ class ClaimOut(BaseModel):
     contact_name: str
     contact_phone: str | None = Field(description="Masked unless the role needs it")
     bank_account: str | None = Field(description="Masked unless the role needs it")
-    insured_person: str | None
+    insured_person: str | None = Field(description="Group lines; masked unless the role needs it")
+    injured_person: str | None = Field(description="Liability lines; masked unless the role needs it")
     estimated_fen: StrictInt
     status: str
     route: str

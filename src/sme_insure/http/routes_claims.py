@@ -57,6 +57,14 @@ def _personal(actor: Actor, services: Services, token: str | None, mask: Callabl
     return text if actor.role.sees_personal_data else mask(text)
 
 
+INSURED, INJURED = "insured_person", "injured_person"
+
+
+def _subject_field(claim: Claim) -> str:
+    """Whom the claim's subject is: the insured person of a group line, else the injured person."""
+    return INSURED if claim.line in claims.GROUP_LINES else INJURED
+
+
 def document_out(d: ClaimDocument) -> DocumentOut:
     """An uploaded file's record."""
     return DocumentOut(id=d.id, doc_type=d.doc_type, filename=d.filename, content_type=d.content_type,
@@ -80,8 +88,10 @@ def claim_out(session: Session, services: Services, actor: Actor, c: Claim,
     """A claim's state, personal data masked for roles that don't need it; what a staff role
     sees unmasked is recorded (or added to the ``page`` the caller records once)."""
     b = balances(c)
+    subject = _subject_field(c)
+    person = _personal(actor, services, c.subject_enc, mask_id_number)
     if actor.role.sees_personal_data:
-        shown = zip(("contact_phone", "bank_account", "insured_person"),
+        shown = zip(("contact_phone", "bank_account", subject),
                     (c.contact_phone_enc, c.bank_account_enc, c.subject_enc), strict=True)
         fields = ["description"] + [f for f, v in shown if v]
         if page is None:
@@ -97,7 +107,8 @@ def claim_out(session: Session, services: Services, actor: Actor, c: Claim,
         description=c.description if actor.role.sees_personal_data else mask_text(c.description),
         contact_name=c.contact_name, contact_phone=_personal(actor, services, c.contact_phone_enc, mask_mobile),
         bank_account=_personal(actor, services, c.bank_account_enc, mask_account),
-        insured_person=_personal(actor, services, c.subject_enc, mask_id_number),
+        insured_person=person if subject == INSURED else None,
+        injured_person=person if subject == INJURED else None,
         estimated_fen=c.estimated_fen, status=c.status, route=c.route, queue=c.queue,
         authority_level=c.authority_level, handler_key_id=c.handler_key_id,
         red_flags=[FlagOut(**f) for f in c.triage.get("flags", [])],

@@ -48,6 +48,7 @@ from sme_insure.storage.claims_schema import Claim
 from sme_insure.storage.schema import Customer, Policy, Quote
 
 GROUP_LINES = {Line.GROUP_ACCIDENT, Line.GROUP_HEALTH, Line.GROUP_TERM_LIFE}
+LIABILITY_LINES = {Line.EMPLOYERS_LIABILITY, Line.PUBLIC_LIABILITY, Line.PRODUCT_LIABILITY}
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class ClaimReport:
     contact_phone: str | None = None
     bank_account: str | None = None
     insured_person: str | None = None
+    injured_person: str | None = None
 
 
 def _candidates(session: Session, services: Services, actor: Actor, data: ClaimReport) -> list[Policy]:
@@ -102,13 +104,21 @@ def find_policy(session: Session, services: Services, actor: Actor, data: ClaimR
 
 
 def _person(services: Services, product: Product, data: ClaimReport) -> str | None:
-    """The insured person of a group line: a resident ID that passes its check."""
-    if product.line not in GROUP_LINES:
+    """The person the claim is about, a resident ID that passes its check: the insured person
+    of a group line (required), or the injured employee or third party of a liability line
+    (optional; claims naming the same person share a per-person limit)."""
+    if product.line in GROUP_LINES:
+        if not data.insured_person:
+            raise InputError([Issue("insured_person", None, "a group-line claim names the insured person")])
+        return validate_resident_id(data.insured_person, as_of=services.today(),
+                                    field_name="insured_person").number
+    if data.injured_person is None:
         return None
-    if not data.insured_person:
-        raise InputError([Issue("insured_person", None, "a group-line claim names the insured person")])
-    return validate_resident_id(data.insured_person, as_of=services.today(),
-                                field_name="insured_person").number
+    if product.line not in LIABILITY_LINES:
+        raise InputError([Issue("injured_person", None, "only a liability claim names an injured person; "
+                                f"lines: {sorted(LIABILITY_LINES)}")])
+    return validate_resident_id(data.injured_person, as_of=services.today(),
+                                field_name="injured_person").number
 
 
 def _limit_history(facts: PolicyFacts, product: Product, coverage: Coverage,
