@@ -101,11 +101,14 @@ async def _domain(request: Request, exc: SmeInsureError) -> Response:
     if isinstance(exc, InputError):
         extra["errors"] = [{"field": i.field, "value": _safe(i.value), "reason": i.reason,
                             **({"row": i.row} if i.row is not None else {})} for i in exc.issues]
-    title = kind.replace("-", " ").capitalize()
+    title, detail = kind.replace("-", " ").capitalize(), str(exc)
+    if isinstance(exc, ConfigurationError):  # the insurer's fault, not the caller's: its owner
+        log.error("configuration error on %s %s: %s", request.method, request.url.path, exc)
+        detail = "the product's configuration cannot answer this request; it was logged"
     renderer = getattr(request.app.state, "error_page", None)
     if renderer is not None and not request.url.path.startswith("/v1"):
-        return renderer(request, status, title, str(exc))  # pages show errors as pages
-    return problem(status, kind, title, str(exc), **extra)
+        return renderer(request, status, title, detail)  # pages show errors as pages
+    return problem(status, kind, title, detail, **extra)
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
