@@ -13,6 +13,12 @@ Each coverage's premium starts at 0 CNY and runs through its steps in order:
 
 Steps name tables, never figures; the only numbers a product may state are minimums and flat
 charges that are contractual rather than actuarial.
+
+One more kind is never declared by a product: ``underwriter_adjustment`` (amount ×= factor), an
+underwriter's loading or discount on one risk, its factor taken from the referral decision. The
+engine places it in every coverage after the technical steps and before the first ``minimum``
+step (:func:`with_adjustment`), and the policy minimum premium comes after the coverages, so
+minimums hold whatever the factor. A coverage's ``minimum`` steps therefore end its steps.
 """
 
 from __future__ import annotations
@@ -112,14 +118,35 @@ class MinimumStep(_AmountOrTable):
     kind: Literal["minimum"]
 
 
+class AdjustmentStep(_Step):
+    """amount ×= factor: an underwriter's judgement (schedule) factor on one risk, a loading
+    above 1 or a discount below 1. Placed by the engine (:func:`with_adjustment`), never
+    declared in a product: the factor is data of the decision, not of the product."""
+
+    kind: Literal["underwriter_adjustment"] = "underwriter_adjustment"
+    factor: float = Field(gt=0, allow_inf_nan=False)
+
+
 Step = Annotated[
     BaseRateStep | PerUnitStep | FactorStep | LoadingsStep | FlatStep | MinimumStep,
     Field(discriminator="kind"),
 ]
 
 
-def step_lookups(step: Step) -> list[Lookup]:
-    """Every table reference of a step (none for a stated amount)."""
+def with_adjustment(steps: list[Step], adjustment: AdjustmentStep | None,
+                    ) -> list[Step | AdjustmentStep]:
+    """A coverage's steps with the adjustment placed before its first ``minimum`` step (after
+    the last step when it has none); the steps as they are without one."""
+    if adjustment is None:
+        return list(steps)
+    at = next((i for i, s in enumerate(steps) if isinstance(s, MinimumStep)), len(steps))
+    return [*steps[:at], adjustment, *steps[at:]]
+
+
+def step_lookups(step: Step | AdjustmentStep) -> list[Lookup]:
+    """Every table reference of a step (none for a stated amount or an adjustment)."""
+    if isinstance(step, AdjustmentStep):
+        return []
     if isinstance(step, LoadingsStep):
         return list(step.components)
     if isinstance(step, FlatStep | MinimumStep):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sme_insure.catalogue.steps import NAME, Lookup, Step
 from sme_insure.catalogue.vocabulary import DeductibleKind, InputType, LimitBasis, TaxTreatment
@@ -132,6 +132,16 @@ class Coverage(Model):
     limits: list[LimitTerm] = Field(default_factory=list)
     deductibles: list[DeductibleTerm] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+
+    @field_validator("steps")
+    @classmethod
+    def _minimums_last(cls, steps: list[Step]) -> list[Step]:
+        """Minimum steps end a coverage: a factor after a minimum could take the premium under
+        it, and an underwriter's adjustment goes before the first minimum (:mod:`.steps`)."""
+        kinds = [s.kind for s in steps]
+        if "minimum" in kinds and any(k != "minimum" for k in kinds[kinds.index("minimum"):]):
+            raise ValueError(f"minimum steps must be the last steps of a coverage, not {kinds}")
+        return steps
 
     @property
     def selector(self) -> str:

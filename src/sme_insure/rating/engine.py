@@ -17,7 +17,7 @@ import pandas as pd
 
 from sme_insure.catalogue.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
-from sme_insure.catalogue.steps import MinimumStep, step_lookups
+from sme_insure.catalogue.steps import AdjustmentStep, MinimumStep, step_lookups, with_adjustment
 from sme_insure.errors import Issue, RatingInputError
 from sme_insure.money import to_fen_array
 from sme_insure.rating.frame import Prepared, prepare
@@ -75,8 +75,11 @@ class Rater:
         table_versions: Mapping[str, str] | None = None,
         worksheet: bool = False,
         threads: int | None = None,
+        adjustment: AdjustmentStep | None = None,
     ) -> RatingResult:
         """Rate every row of ``risks``; bad rows are reported in ``issues``, good rows rated.
+        ``adjustment``: an underwriter's factor for every row, placed before the minimums
+        (:func:`~sme_insure.catalogue.steps.with_adjustment`).
 
         With ``threads`` > 1 (default ``SME_INSURE_RATING_THREADS``, else 1), a large
         batch without worksheet is rated in chunks of ``CHUNK_ROWS`` rows on that many threads
@@ -86,16 +89,18 @@ class Rater:
         versions = {t: tbl.meta.version for t, tbl in tables.items()}
         threads = threads or THREADS
         if worksheet or threads < 2 or len(risks) < 2 * CHUNK_ROWS:
-            money, good, prep, traces = _rate_frame(product, tables, risks, worksheet)
+            money, good, prep, traces = _rate_frame(product, tables, risks, worksheet,
+                                                    adjustment=adjustment)
         else:
-            money, good, prep = _rate_chunked(product, tables, risks, threads)
+            money, good, prep = _rate_chunked(product, tables, risks, threads, adjustment)
             traces = None
         money.index = risks.index[good] if len(good) < len(risks) else risks.index
         return RatingResult(product, as_of, versions, money, good, prep, traces, risks.index)
 
     def quote(self, code: str, risk: Mapping[str, object], *, as_of: dt.date | None = None,
               product_version: str | None = None, table_versions: Mapping[str, str] | None = None,
-              worksheet: bool = False, threads: int | None = None) -> RatingResult:
+              worksheet: bool = False, threads: int | None = None,
+              adjustment: AdjustmentStep | None = None) -> RatingResult:
         """Rate one risk (a batch of one); raises :class:`RatingInputError` naming each problem.
 
         A clean risk of plain values is typed straight from the dict (:mod:`.records`) and rated
@@ -103,7 +108,7 @@ class Rater:
         DataFrame, so that the figures and the problems are always the batch's."""
         options = {"as_of": as_of or dt.date.today(),  # one date for both paths, even at midnight
                    "product_version": product_version, "table_versions": table_versions,
-                   "worksheet": worksheet, "threads": threads}
+                   "worksheet": worksheet, "threads": threads, "adjustment": adjustment}
         result = self._quick(code, risk, **options)  # type: ignore[arg-type]
         if result is None:
             result = self.rate(code, pd.DataFrame([dict(risk)]), **options)  # type: ignore[arg-type]
@@ -113,14 +118,15 @@ class Rater:
 
     def _quick(self, code: str, risk: Mapping[str, object], *, as_of: dt.date | None = None,
                product_version: str | None = None, table_versions: Mapping[str, str] | None = None,
-               worksheet: bool = False, threads: int | None = None) -> RatingResult | None:
+               worksheet: bool = False, threads: int | None = None,
+               adjustment: AdjustmentStep | None = None) -> RatingResult | None:
         """One clean risk rated without a DataFrame of inputs; ``None`` when it needs one
         (``threads`` is accepted as :meth:`rate` accepts it: a batch of one is one pass)."""
         as_of, product, tables = self._setup(code, as_of, product_version, table_versions)
         prep = prepare_record(product, risk)
         if prep is None:
             return None
-        money, good, prep, traces = _rate_frame(product, tables, None, worksheet, prep)
+        money, good, prep, traces = _rate_frame(product, tables, None, worksheet, prep, adjustment)
         if good.size != 1:  # a table without a rate for it: reported by the batch path
             return None
         index = pd.RangeIndex(1)
@@ -155,6 +161,7 @@ def _table_ids(product: Product) -> list[str]:
 
 def _rate_frame(product: Product, tables: dict[str, RatingTable], risks: pd.DataFrame | None,
                 worksheet: bool, prep: Prepared | None = None,
+                adjustment: AdjustmentStep | None = None,
                 ) -> tuple[Money, Positions, Prepared, list[StepTrace] | None]:
     """One pass: type the inputs (unless given ``prep``), run every coverage's steps, total the
     money of good rows.
@@ -163,7 +170,7 @@ def _rate_frame(product: Product, tables: dict[str, RatingTable], risks: pd.Data
     fen work in place (same operations, same order: the same figures, fewer fresh arrays)."""
     prep = prepare(product, risks) if prep is None else prep
     traces: list[StepTrace] | None = [] if worksheet else None
-    amounts, min_adj = _coverage_amounts(product, tables, prep, traces)
+    amounts, min_adj = _coverage_amounts(product, tables, prep, traces, adjustment)
     good = ~prep.log.bad
     everyone = bool(good.all())
     pick = (lambda a: a) if everyone else (lambda a: a[good])  # no copies when all rated
@@ -177,10 +184,12 @@ def _rate_frame(product: Product, tables: dict[str, RatingTable], risks: pd.Data
 
 
 def _coverage_amounts(product: Product, tables: dict[str, RatingTable], prep: Prepared,
-                      traces: list[StepTrace] | None,
+                      traces: list[StepTrace] | None, adjustment: AdjustmentStep | None = None,
                       ) -> tuple[dict[str, np.ndarray], Positions | None]:
     """Each coverage's amount (CNY, float) after its last step, and what the coverages' own
-    minimum steps added in fen (``None`` when no minimum raised any row)."""
+    minimum steps added in fen (``None`` when no minimum raised any row). An ``adjustment``
+    is one more step of each coverage, before its minimums; the worksheet numbers the steps as
+    applied."""
     in_place = traces is None
     amounts: dict[str, np.ndarray] = {}
     min_adj: Positions | None = None
@@ -192,7 +201,7 @@ def _coverage_amounts(product: Product, tables: dict[str, RatingTable], prep: Pr
             amounts[cov.code] = np.zeros(prep.n)  # an optional cover no row takes: nothing to rate
             continue
         amount = zero if in_place else np.zeros(prep.n)
-        for i, step in enumerate(cov.steps):
+        for i, step in enumerate(with_adjustment(cov.steps, adjustment)):
             figure, after = evaluate(step, ctx, amount, in_place)
             if isinstance(step, MinimumStep):
                 min_adj = _add_minimum_adjustment(min_adj, ctx.active, amount, after)
@@ -218,12 +227,14 @@ def _add_minimum_adjustment(min_adj: Positions | None, active: npt.NDArray[np.bo
 
 
 def _rate_chunked(product: Product, tables: dict[str, RatingTable], risks: pd.DataFrame,
-                  threads: int) -> tuple[Money, Positions, Prepared]:
+                  threads: int, adjustment: AdjustmentStep | None = None,
+                  ) -> tuple[Money, Positions, Prepared]:
     """:func:`_rate_frame` over consecutive chunks, on a thread pool, joined in order."""
     starts = range(0, len(risks), CHUNK_ROWS)
 
     def one(start: int) -> tuple[Money, Positions, Prepared, object]:
-        return _rate_frame(product, tables, risks.iloc[start:start + CHUNK_ROWS], False)
+        return _rate_frame(product, tables, risks.iloc[start:start + CHUNK_ROWS], False,
+                           adjustment=adjustment)
 
     with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
         parts = list(pool.map(one, starts))

@@ -39,6 +39,7 @@ import pandas as pd
 
 from sme_insure.catalogue.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
+from sme_insure.catalogue.steps import AdjustmentStep
 from sme_insure.errors import Issue, NotFoundError, RatingInputError
 from sme_insure.rating.engine import Rater
 from sme_insure.rating.persons import Problems, Rows, derive
@@ -70,6 +71,7 @@ class ScheduleResult:
     _rater: Rater = field(repr=False)
     _frame: pd.DataFrame = field(repr=False)
     _rating: RatingResult = field(repr=False)
+    _adjustment: AdjustmentStep | None = field(default=None, repr=False)
 
     @property
     def rating(self) -> RatingResult:
@@ -113,6 +115,7 @@ class ScheduleResult:
             product_version=self.product.version,
             table_versions=self.tables,
             worksheet=True,
+            adjustment=self._adjustment,
         )
         return alone.worksheet(position)
 
@@ -129,8 +132,11 @@ def rate_schedule(
     id_column: str = ID_COLUMN,
     product_version: str | None = None,
     table_versions: Mapping[str, str] | None = None,
+    adjustment: AdjustmentStep | None = None,
 ) -> ScheduleResult:
     """Check, derive, broadcast and rate every person of ``persons``; roll up to the policy.
+    An underwriter's ``adjustment`` applies to each person's coverages before their minimums,
+    so before the policy minimum of the roll-up too.
 
     Raises :class:`RatingInputError` only for what concerns the whole schedule (no ID column,
     duplicate index labels, an unknown or conflicting policy input, a pension product); a
@@ -147,7 +153,7 @@ def rate_schedule(
     view = _per_person(product)
     person_rater = Rater(Catalogue([view], rater.catalogue.tables))
     rating, frame, rating_issues = _rate(person_rater, view, frame, as_of, worksheet,
-                                         dict(table_versions or {}))
+                                         dict(table_versions or {}), adjustment)
     premiums = rating.premiums.set_axis(persons.index[frame.index.to_numpy()])
     return ScheduleResult(
         product=product,
@@ -161,6 +167,7 @@ def rate_schedule(
         _rater=person_rater,
         _frame=frame,
         _rating=rating,
+        _adjustment=adjustment,
     )
 
 
@@ -236,7 +243,7 @@ def _per_person(product: Product) -> Product:
 
 def _rate(
     rater: Rater, product: Product, frame: pd.DataFrame, as_of: dt.date, worksheet: bool,
-    table_versions: dict[str, str],
+    table_versions: dict[str, str], adjustment: AdjustmentStep | None = None,
 ) -> tuple[RatingResult, pd.DataFrame, list[pd.DataFrame]]:
     """Rate, and while persons fail and the headcount is an input, rate the others again."""
     failed: list[pd.DataFrame] = []
@@ -245,7 +252,7 @@ def _rate(
             frame = frame.assign(**{HEADCOUNT: len(frame)})
         result = rater.rate(
             product.code, frame, as_of=as_of, product_version=product.version,
-            table_versions=table_versions, worksheet=worksheet,
+            table_versions=table_versions, worksheet=worksheet, adjustment=adjustment,
         )
         issues = result.issues
         if len(issues):

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from sme_insure.catalogue.steps import (
+    AdjustmentStep,
     BaseRateStep,
     FactorStep,
     FlatStep,
@@ -153,6 +154,13 @@ def _minimum(step: MinimumStep, ctx: StepContext, amount: Floats,
     return floor, np.maximum(amount, floor)
 
 
+def _adjust(step: AdjustmentStep, ctx: StepContext, amount: Floats,
+            in_place: bool = False) -> tuple[Floats, Floats]:
+    """amount × the underwriter's factor (the same for every row of the pass)."""
+    factor = np.full(len(amount), step.factor, dtype=np.float64)
+    return factor, np.multiply(amount, factor, out=_target(amount, in_place))
+
+
 STEP_FUNCTIONS: dict[str, Callable[..., tuple[Floats, Floats]]] = {
     "base_rate": _rate,
     "per_unit": _per_unit,
@@ -160,19 +168,20 @@ STEP_FUNCTIONS: dict[str, Callable[..., tuple[Floats, Floats]]] = {
     "loadings": _loadings,
     "flat": _flat,
     "minimum": _minimum,
+    "underwriter_adjustment": _adjust,
 }
 
 
-def evaluate(step: Step, ctx: StepContext, amount: Floats,
+def evaluate(step: Step | AdjustmentStep, ctx: StepContext, amount: Floats,
              in_place: bool = False) -> tuple[Floats, Floats]:
     """Apply one step to the running amounts. ``in_place``: the step may overwrite ``amount``
     and its own temporaries (the same operations in the same order, so the same figures)."""
     return STEP_FUNCTIONS[step.kind](step, ctx, amount, in_place)
 
 
-def unit_of(step: Step, ctx: StepContext) -> ValueUnit | None:
+def unit_of(step: Step | AdjustmentStep, ctx: StepContext) -> ValueUnit | None:
     """The unit of the figure a step shows, for the worksheet."""
-    if isinstance(step, LoadingsStep):
+    if isinstance(step, LoadingsStep | AdjustmentStep):
         return ValueUnit.FACTOR
     table = getattr(step, "table", None)
     return ctx.table(table).meta.unit if table else ValueUnit.CNY

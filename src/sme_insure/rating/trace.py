@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sme_insure.catalogue.steps import Step, step_lookups
+from sme_insure.catalogue.steps import AdjustmentStep, Step, step_lookups
 from sme_insure.rating.frame import Prepared
 from sme_insure.rating.steps import StepContext, unit_of
 
@@ -42,13 +42,16 @@ class StepTrace:
     after: npt.NDArray[np.float64]
 
 
-_PLANS: dict[int, tuple[Step, tuple[str, ...], tuple[str, ...]]] = {}
+_PLANS: dict[int, tuple[Step | AdjustmentStep, tuple[str, ...], tuple[str, ...]]] = {}
 _MAX_PLANS = 4096  # product versions are few; views made per call (schedules) share their steps
 
 
-def _plan(step: Step) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _plan(step: Step | AdjustmentStep) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What a step's worksheet line names, fixed by the step: its inputs (keys, then exposure or
-    units) and its tables. Kept per step object (with it, so that its id cannot be reused)."""
+    units) and its tables. Kept per step object (with it, so that its id cannot be reused);
+    an adjustment, made per call, names neither."""
+    if isinstance(step, AdjustmentStep):
+        return (), ()
     cached = _PLANS.get(id(step))
     if cached is None or cached[0] is not step:
         lookups = step_lookups(step)
@@ -63,7 +66,7 @@ def _plan(step: Step) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return cached[1], cached[2]
 
 
-def make_trace(coverage: str, i: int, step: Step, ctx: StepContext,
+def make_trace(coverage: str, i: int, step: Step | AdjustmentStep, ctx: StepContext,
                figure: npt.NDArray[np.float64], before: npt.NDArray[np.float64],
                after: npt.NDArray[np.float64]) -> StepTrace:
     """The worksheet record of one step over all rows: what it names (inputs, table versions,
