@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sme_insure.errors import Issue, PermissionDenied
+from sme_insure.underwriting.adjustment import check_rates
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,10 @@ class Authority:
     max_discount: float
 
     def check(self, *, sum_insured_fen: int, loading: float, discount: float) -> None:
-        """Raise :class:`PermissionDenied` naming each limit the decision would exceed."""
+        """Raise :class:`PermissionDenied` naming each limit the decision would exceed; first
+        :class:`InputError` for a loading or discount that is negative, NaN, infinite, a
+        discount of 1 or more, or both at once (no caller can pass one through)."""
+        check_rates(loading, discount)
         problems = []
         if sum_insured_fen > self.max_sum_insured_fen:
             problems.append(Issue("sum_insured", sum_insured_fen / 100,
