@@ -107,6 +107,8 @@ class QuoteOut(BaseModel):
     versions: dict[str, Any]
     worksheet: list[dict[str, Any]]
     renewal_of: int | None
+    adjustment: dict[str, Any] | None = Field(
+        default=None, description="The underwriter's loading or discount, a rating input (kind, rate, factor, by)")
 
 
 class BindIn(In):
@@ -129,6 +131,8 @@ class PolicyOut(BaseModel):
     money: dict[str, int]
     annual_premium_fen: StrictInt
     versions: dict[str, Any]
+    adjustment: dict[str, Any] | None = Field(
+        default=None, description="The underwriter's loading or discount, re-applied by every change")
 
 
 class PolicyPage(BaseModel):

@@ -60,7 +60,8 @@ def quote_out(q: Quote, actor: Actor, vault: Vault, page: dict[int, list[str]] |
                     reasons=q.reasons, inputs=shown_inputs(q.inputs, actor, vault), money=q.money,
                     premium_fen=q.premium_fen,
                     start_date=q.start_date, end_date=q.end_date, valid_until=q.valid_until,
-                    versions=q.versions, worksheet=q.worksheet, renewal_of=q.renewal_of)
+                    versions=q.versions, worksheet=q.worksheet, renewal_of=q.renewal_of,
+                    adjustment=q.adjustment)
 
 
 def policy_out(p: Policy, actor: Actor, vault: Vault, page: dict[int, list[str]] | None = None) -> PolicyOut:
@@ -71,7 +72,7 @@ def policy_out(p: Policy, actor: Actor, vault: Vault, page: dict[int, list[str]]
                      start_date=p.start_date, end_date=p.end_date, cancelled_on=p.cancelled_on,
                      inputs=shown_inputs(p.inputs, actor, vault), money=p.money,
                      annual_premium_fen=p.annual_premium_fen,
-                     versions=p.versions)
+                     versions=p.versions, adjustment=p.adjustment)
 
 
 def transaction_out(t: PremiumTransaction) -> TransactionOut:

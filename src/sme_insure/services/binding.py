@@ -63,7 +63,7 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
         product_version=quote.product_version, line=str(product.line), status=PolicyStatus.ISSUED,
         start_date=quote.start_date, end_date=quote.end_date, inputs=inputs,
         versions=quote.versions, money=quote.money, annual_premium_fen=quote.premium_fen,
-        sequence=1, created_by_key=actor.key_id, channel=quote.channel)
+        adjustment=quote.adjustment, sequence=1, created_by_key=actor.key_id, channel=quote.channel)
     session.add(policy)
     session.flush()
     policy.number = f"{product.code[:4]}{quote.start_date:%Y}{actor.tenant_id:03d}{policy.id:08d}"

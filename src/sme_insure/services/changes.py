@@ -27,6 +27,7 @@ from sme_insure.services.pricing import price
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, PremiumTransaction
+from sme_insure.underwriting.adjustment import adjustment_step
 
 
 def _policy(session: Session, actor: Actor, policy_id: int) -> Policy:
@@ -66,8 +67,8 @@ def _in_force(policy: Policy, effective: dt.date) -> None:
 
 def endorse(session: Session, services: Services, actor: Actor, policy_id: int, *,
             effective: dt.date, changes: dict[str, Any], reason: str) -> PremiumTransaction:
-    """Re-rate with the changed inputs on the policy's own product and table versions and charge
-    or return the difference pro rata to the day. An endorsement dated before the latest change
+    """Re-rate with the changed inputs on the policy's own product and table versions and its
+    underwriter's adjustment, and charge or return the difference pro rata to the day. An endorsement dated before the latest change
     is refused (out of sequence): reverse the later one first."""
     policy = _policy(session, actor, policy_id)
     _in_force(policy, effective)
@@ -78,7 +79,8 @@ def endorse(session: Session, services: Services, actor: Actor, policy_id: int, 
                          f"effective {effective} would have to re-rate it; reverse it first")
     inputs = {**unseal_inputs(services.vault, policy.inputs), **changes}
     priced = price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
-                   product_version=policy.product_version, table_versions=policy.versions["tables"])
+                   product_version=policy.product_version, table_versions=policy.versions["tables"],
+                   adjustment=adjustment_step(policy.adjustment))
     if priced.decision.decision is not Decision.ACCEPT:
         codes = [r.code for r in priced.decision.reasons]
         raise StateError(f"this change is {priced.decision.decision} by underwriting rules {codes}; "
@@ -154,8 +156,8 @@ def reinstate(session: Session, services: Services, actor: Actor, policy_id: int
 
 def adjust(session: Session, services: Services, actor: Actor, policy_id: int, *,
            actual: dict[str, Any], reason: str) -> PremiumTransaction:
-    """Year-end adjustment: re-rate the whole term on actual figures (sales, payroll) and charge
-    or return the full difference (not pro rata)."""
+    """Year-end adjustment: re-rate the whole term on actual figures (sales, payroll), with the
+    underwriter's adjustment, and charge or return the full difference (not pro rata)."""
     policy = _policy(session, actor, policy_id)
     allowed = services.catalogue.get(policy.product_code, policy.product_version).policy.adjustable_inputs
     bad = [k for k in actual if k not in allowed]
@@ -163,7 +165,8 @@ def adjust(session: Session, services: Services, actor: Actor, policy_id: int, *
         raise InputError([Issue("actual", bad or actual, f"adjustable inputs of this product: {allowed}")])
     inputs = {**unseal_inputs(services.vault, policy.inputs), **actual}
     priced = price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
-                   product_version=policy.product_version, table_versions=policy.versions["tables"])
+                   product_version=policy.product_version, table_versions=policy.versions["tables"],
+                   adjustment=adjustment_step(policy.adjustment))
     delta = priced.premium_fen - policy.annual_premium_fen
     vat = priced.money["vat"] - policy.money["vat"]
     policy.inputs = seal_inputs(services.vault, inputs)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from sme_insure.catalogue.product import Product
+from sme_insure.catalogue.steps import AdjustmentStep
 from sme_insure.errors import Issue, RatingInputError
 from sme_insure.policies.states import Decision
 from sme_insure.rating import Rater, RatingResult
@@ -46,16 +47,18 @@ def _clean(value: object) -> object:
 
 def price(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt.date,
           product_version: str | None = None, table_versions: dict[str, str] | None = None,
-          extra: list[Reason] | None = None) -> Priced:
+          extra: list[Reason] | None = None, adjustment: AdjustmentStep | None = None) -> Priced:
     """Rate (with worksheet) and underwrite one risk; bad input raises RatingInputError.
+    ``adjustment``: the underwriter's loading or discount recorded on the quote or policy.
 
     A group risk carries its schedule of insured persons under ``inputs["persons"]``; it is rated
     person by person and rolled up (see :func:`price_schedule`)."""
     if PERSONS in inputs:
         return price_schedule(rater, code, inputs, as_of=as_of, product_version=product_version,
-                              table_versions=table_versions, extra=extra)
+                              table_versions=table_versions, extra=extra, adjustment=adjustment)
     result: RatingResult = rater.quote(code, inputs, as_of=as_of, product_version=product_version,
-                                       table_versions=table_versions, worksheet=True)
+                                       table_versions=table_versions, worksheet=True,
+                                       adjustment=adjustment)
     label = result.premiums.index[0]
     money = {k: int(v) for k, v in result.premiums.loc[label].items()}
     ws = [{k: _clean(v) for k, v in row.items()} for row in result.worksheet_records(label)]
@@ -65,10 +68,12 @@ def price(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt.date,
 
 def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt.date,
                    product_version: str | None = None, table_versions: dict[str, str] | None = None,
-                   extra: list[Reason] | None = None) -> Priced:
+                   extra: list[Reason] | None = None,
+                   adjustment: AdjustmentStep | None = None) -> Priced:
     """A group risk: every person must be valid (all problems are reported at once, by row);
     the decision is the strictest of the persons' decisions. The worksheet line of a person
-    shows the masked name: the worksheet is stored, and names are sealed at rest."""
+    shows the masked name: the worksheet is stored, and names are sealed at rest. An
+    ``adjustment`` applies to every person before the minimums; a line of its own says so."""
     persons = inputs[PERSONS]
     if not isinstance(persons, list) or not persons or len(persons) > MAX_PERSONS:
         raise RatingInputError([Issue(PERSONS, type(persons).__name__,
@@ -82,7 +87,7 @@ def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt
     policy = {k: v for k, v in inputs.items() if k != PERSONS}
     result = rate_schedule(rater, code, pd.DataFrame(persons), policy, as_of=as_of,
                            cover_start=as_of, product_version=product_version,
-                           table_versions=table_versions)
+                           table_versions=table_versions, adjustment=adjustment)
     if len(result.issues):
         raise RatingInputError([Issue(str(r.field), r.value, str(r.reason), row=int(r.row))
                                 for r in result.issues.itertuples()], context="schedule")
@@ -92,12 +97,22 @@ def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt
                    "inputs": "", "tables": "", "figure": int(p) / 100, "unit": "cny",
                    "before": 0.0, "after": int(p) / 100}
                   for i, p in enumerate(result.premiums["premium"].tolist())]
+    if adjustment is not None:
+        per_person.append(_adjustment_line(adjustment))
     rows = decide_rows(result.product, result.rating.prepared)
     reasons = {r.code: r for d in rows for r in d.reasons}
     worst = max((d.decision for d in rows), key=_severity, default=Decision.ACCEPT)
     merged = UnderwritingDecision(max(worst, _combine_extra(extra), key=_severity),
                                   [*reasons.values(), *(extra or [])])
     return Priced(result.product, money, per_person, dict(result.versions), merged)
+
+
+def _adjustment_line(adjustment: AdjustmentStep) -> dict[str, Any]:
+    """The schedule's worksheet line for an adjustment already in each person's premium."""
+    return {"coverage": "policy", "step": None, "kind": adjustment.kind,
+            "description": f"{adjustment.description}, in each person's premium before the minimums",
+            "inputs": "", "tables": "", "figure": adjustment.factor, "unit": "factor",
+            "before": None, "after": None}
 
 
 def _severity(decision: Decision) -> int:

@@ -22,6 +22,7 @@ from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Customer, Policy, Quote, Referral, utcnow
 from sme_insure.underwriting import Reason, eligibility_reasons
+from sme_insure.underwriting.adjustment import adjustment_step
 
 _CUSTOMER_AND_OVERLAP = select(Customer, select(Policy.number).where(
     Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
@@ -52,6 +53,20 @@ def _flags(customer: Customer, overlapping: str | None) -> list[Reason]:
     return reasons
 
 
+def _renewal_reasons(session: Session, renewal_of: int | None) -> list[Reason]:
+    """A renewal of a policy an underwriter loaded or discounted is referred: the offer is
+    rated without that judgement on last term's risk (it is never inherited silently), and an
+    underwriter decides again whether to give it (:mod:`sme_insure.underwriting.adjustment`)."""
+    policy = session.get(Policy, renewal_of) if renewal_of is not None else None
+    if policy is None or not policy.adjustment:
+        return []
+    kind, rate = policy.adjustment["kind"], float(policy.adjustment["rate"])
+    shown = f"{kind} {rate * 100:g} %"
+    return [Reason("RENEWAL_OF_ADJUSTED", Decision.REFER, Text(
+        zh=f"续保：上期保费经核保人调整（{shown}），需重新核保",
+        en=f"renewal of a policy an underwriter adjusted ({shown}): underwrite again"))]
+
+
 @dataclass(frozen=True)
 class QuoteDraft:
     """A risk priced and underwritten for a customer, not yet stored."""
@@ -80,6 +95,7 @@ def price_quote(session: Session, services: Services, actor: Actor, *, product_c
     customer, overlapping = _customer(session, actor.tenant_id, customer_id, product_code, start_date, end)
     extra = eligibility_reasons(product, customer_type(customer), customer.industry)
     extra += _flags(customer, overlapping)
+    extra += _renewal_reasons(session, renewal_of)
     priced = price(services.rater, product_code, inputs, as_of=start_date, extra=extra)
     return QuoteDraft(actor.tenant_id, customer.id, start_date, end, inputs, priced, renewal_of)
 
@@ -145,11 +161,12 @@ def price_options(session: Session, services: Services, actor: Actor, *, product
 
 
 def rerate(services: Services, stored: Quote | Policy) -> Priced:
-    """A stored quote or policy re-rated on its recorded product and table versions, its
-    schedule unsealed: the premium must come out identical (the record is reproducible)."""
+    """A stored quote or policy re-rated on its recorded product and table versions and its
+    underwriter's adjustment, its schedule unsealed: the premium must come out identical (the
+    record is reproducible)."""
     return price(services.rater, stored.product_code, unseal_inputs(services.vault, stored.inputs),
                  as_of=stored.start_date, product_version=stored.product_version,
-                 table_versions=stored.versions["tables"])
+                 table_versions=stored.versions["tables"], adjustment=adjustment_step(stored.adjustment))
 
 
 def get_quote(session: Session, actor: Actor, quote_id: int) -> Quote:

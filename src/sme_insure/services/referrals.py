@@ -1,25 +1,25 @@
 """The referral queue and underwriters' decisions, within their authority, recorded with who,
-when and why. An approval may load or discount the premium; money is re-derived from the
-coverage premiums so VAT, commission and subsidy stay consistent."""
+when and why. An approval may load or discount the premium: the adjustment is recorded on the
+quote as a rating input (:mod:`sme_insure.underwriting.adjustment`) and the quote re-rated with
+it, so the worksheet shows it as a step before the minimums and VAT, commission and subsidy
+follow from the rated coverages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sme_insure.errors import InputError, Issue, PermissionDenied, StateError
-from sme_insure.money import to_fen
-from sme_insure.rating.totals import exemptions, policy_totals
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
+from sme_insure.services.quotes import rerate
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Quote, Referral, utcnow
+from sme_insure.underwriting.adjustment import UnderwriterAdjustment
 
 
 def queue(session: Session, actor: Actor, status: str = "pending") -> list[tuple[Referral, Quote]]:
@@ -30,13 +30,12 @@ def queue(session: Session, actor: Actor, status: str = "pending") -> list[tuple
     return [(r, q) for r, q in rows]
 
 
-def _adjusted_money(services: Services, quote: Quote, factor: float) -> dict[str, int]:
-    product = services.catalogue.get(quote.product_code, quote.product_version)
-    cov = {c.code: np.array([to_fen(quote.money[f"premium_{c.code}"] * factor / 100)], dtype=np.int64)
-           for c in product.coverages}
-    exempt = exemptions(product, pd.DataFrame([quote.inputs]))  # e.g. exported goods: no VAT
-    frame = policy_totals(product, cov, np.zeros(1, dtype=np.int64), exempt)
-    return {k: int(v) for k, v in frame.iloc[0].items()}
+def _apply(services: Services, quote: Quote, adjustment: UnderwriterAdjustment) -> None:
+    """Record the adjustment on the quote and re-rate it on its own versions: money, premium
+    and worksheet as every later rating of the risk will give them."""
+    quote.adjustment = adjustment.record()
+    priced = rerate(services, quote)
+    quote.money, quote.premium_fen, quote.worksheet = priced.money, priced.premium_fen, priced.worksheet
 
 
 def decide(session: Session, services: Services, actor: Actor, referral_id: int, *,
@@ -45,8 +44,6 @@ def decide(session: Session, services: Services, actor: Actor, referral_id: int,
     authorize(actor, Action.DECIDE_REFERRALS)
     if not reason.strip():
         raise InputError([Issue("reason", reason, "a decision needs a reason")])
-    if loading and discount:
-        raise InputError([Issue("loading", loading, "give a loading or a discount, not both")])
     referral = get_scoped(session, Referral, referral_id, actor.tenant_id, None, for_update=True)  # type: ignore[type-var]
     if referral.status != "pending":
         raise StateError(f"referral {referral_id} was already decided ({referral.status})")
@@ -57,9 +54,11 @@ def decide(session: Session, services: Services, actor: Actor, referral_id: int,
     si = round(float(quote.inputs.get("sum_insured", 0) or 0) * 100)
     actor.authority.check(sum_insured_fen=si, loading=loading, discount=discount)
     if approve:
-        if loading or discount:
-            quote.money = _adjusted_money(services, quote, 1 + loading - discount)
-            quote.premium_fen = quote.money["premium"]
+        adjustment = UnderwriterAdjustment.from_decision(
+            loading=loading, discount=discount, by=f"key {actor.key_id} ({actor.role})",
+            referral_id=referral.id)
+        if adjustment is not None:
+            _apply(services, quote, adjustment)
         quote.status = "approved"
     else:
         quote.status = "declined"

@@ -99,6 +99,8 @@ class Quote(Base):
     end_date: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date] = mapped_column(Date)
     renewal_of: Mapped[int | None] = mapped_column(ForeignKey("policies.id", use_alter=True))
+    # an underwriter's loading or discount, a rating input (underwriting.adjustment): None = none
+    adjustment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_key: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     channel: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -139,6 +141,7 @@ class Policy(Base):
     versions: Mapped[dict[str, Any]] = mapped_column(JSON)
     money: Mapped[dict[str, Any]] = mapped_column(JSON)
     annual_premium_fen: Mapped[int] = mapped_column(BigInteger)
+    adjustment: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the quote's, re-applied on changes
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_by_key: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     channel: Mapped[str | None] = mapped_column(String(60))
