@@ -12,6 +12,8 @@ from pydantic import ValidationError
 
 from sme_insure.catalogue.steps import AdjustmentStep
 from sme_insure.catalogue.terms import Coverage
+from sme_insure.customers import complete_resident_id
+from sme_insure.rating.schedule import rate_schedule
 
 AS_OF = dt.date(2026, 3, 10)
 LOADING_20 = AdjustmentStep(factor=1.2, description="underwriter loading 20 % by key 7 (underwriter)")
@@ -105,3 +107,38 @@ def test_a_step_after_a_minimum_is_refused():
             "code": "c", "name": {"zh": "c", "en": "c"}, "perils": ["fire"], "tax": "vat_included",
             "steps": [{"kind": "flat", "amount": 100}, {"kind": "minimum", "amount": 50},
                       {"kind": "factor", "table": "t", "keys": ["x"]}]})
+
+
+def _roster(classes):
+    ids = [complete_resident_id(f"110105199203150{k:02d}") for k in range(len(classes))]
+    return pd.DataFrame({"id_number": ids, "occupational_class": classes})
+
+
+def test_a_schedule_is_adjusted_per_person_before_the_roster_minimum(rater):
+    """GROUP_ACCIDENT_DAILY plan A, classes 1, 1, 3 (tests/personal/test_group_accident_daily.py):
+    loaded 20 %: class 1 (1.20 + 0.30) × 1.2 = 1.44 + 0.36, class 3 (2.00 + 0.50) × 1.2 = 2.40 +
+    0.60; 6.60 technical, under the 20.00 roster minimum: 2,000 fen (not 2,000 × 1.2).
+    Plan B, ten of class 4 discounted 10 %: (5.04 + 1.40) × 0.9 = 4.536 → 454 fen + 1.26 → 126,
+    580 fen a person, 5,800 the roster (above the minimum: no top-up)."""
+    loaded = rate_schedule(rater, "GROUP_ACCIDENT_DAILY", _roster([1, 1, 3]), {"plan": "daily_a"},
+                           as_of=dt.date(2026, 3, 2), adjustment=LOADING_20)
+    assert loaded.premiums["premium"].tolist() == [180, 180, 300]
+    assert (loaded.totals["technical_premium"], loaded.totals["premium"]) == (660, 2000)
+    discounted = rate_schedule(rater, "GROUP_ACCIDENT_DAILY", _roster([4] * 10), {"plan": "daily_b"},
+                               as_of=dt.date(2026, 3, 2), adjustment=DISCOUNT_10)
+    assert discounted.premiums["premium"].tolist() == [580] * 10
+    assert discounted.totals["premium"] == 5800
+
+
+def test_a_priced_schedule_says_so_in_its_worksheet(rater):
+    """The stored worksheet of a group risk is a line per person; the adjustment adds one."""
+    from sme_insure.services.pricing import price
+
+    persons = _roster([1, 1, 3]).to_dict("records")
+    priced = price(rater, "GROUP_ACCIDENT_DAILY", {"plan": "daily_a", "persons": persons},
+                   as_of=dt.date(2026, 3, 2), adjustment=LOADING_20)
+    assert priced.premium_fen == 2000
+    assert [w["figure"] for w in priced.worksheet[:3]] == [1.8, 1.8, 3.0]
+    line = priced.worksheet[-1]
+    assert (line["kind"], line["figure"], line["unit"]) == ("underwriter_adjustment", 1.2, "factor")
+    assert line["description"].startswith("underwriter loading 20 % by key 7")
