@@ -11,6 +11,7 @@ from sme_insure.http.schemas import CustomerIn, CustomerOut, ProductDetail, Prod
 from sme_insure.http.views import customer_out, json_response
 from sme_insure.services.actor import Action, authorize
 from sme_insure.services.customers import CustomerData, register_customer
+from sme_insure.services.products import product_for, visible_products
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Customer
 
@@ -31,9 +32,9 @@ async def health() -> dict[str, str]:
 
 @router.get("/products", tags=["products"])
 def list_products(services: ServicesDep, actor: ActorDep) -> list[ProductSummary]:
-    """Products in force today (or their latest versions)."""
+    """Products in force today (or their latest versions) that the caller may sell."""
     authorize(actor, Action.READ_PRODUCTS)
-    return [_summary(p) for p in services.catalogue.current()]
+    return [_summary(p) for p in visible_products(services.catalogue, actor)]
 
 
 @router.get("/products/{code}", tags=["products"])
@@ -41,7 +42,7 @@ def product_detail(code: str, services: ServicesDep, actor: ActorDep,
                    version: str | None = None) -> ProductDetail:
     """A product definition with the JSON Schema of its quote inputs."""
     authorize(actor, Action.READ_PRODUCTS)
-    p = services.catalogue.get(code, version)
+    p = product_for(services.catalogue, actor, code, version)
     return ProductDetail(**_summary(p).model_dump(), definition=p.model_dump(mode="json"),
                          input_schema=input_schema(p))
 

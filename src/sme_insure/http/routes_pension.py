@@ -12,6 +12,7 @@ from sme_insure.http.deps import ActorDep, ServicesDep
 from sme_insure.http.schemas import In
 from sme_insure.pension import MemberPlan, illustrate
 from sme_insure.services.actor import Action, authorize
+from sme_insure.services.products import product_for
 
 router = APIRouter(prefix="/v1", tags=["pension"])
 
@@ -35,7 +36,7 @@ def pension_illustration(body: IllustrationIn, services: ServicesDep, actor: Act
     """Project the account and the monthly pension under low, medium and high crediting
     scenarios, with the surrender-value schedule (money in fen; contributions carry no VAT)."""
     authorize(actor, Action.QUOTE)
-    product = services.catalogue.get(body.product, as_of=services.today())
+    product = product_for(services.catalogue, actor, body.product, as_of=services.today())
     if product.pension is None:
         raise InputError([Issue("product", body.product, "not a pension product")])
     plan = MemberPlan(member_id="illustration", **body.model_dump(exclude={"product"}))

@@ -14,6 +14,7 @@ from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.cover import EVER, overlapping_policy
+from sme_insure.services.products import product_for
 from sme_insure.services.quotes import check_bindable, create_quote
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
@@ -46,16 +47,17 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
          consent: bool = False) -> Policy:
     """Bind an accepted or approved, unexpired quote into an issued policy with its written
     premium transaction. The status change is a conditional update, so of two concurrent binds
-    exactly one succeeds (the other sees the quote already bound)."""
+    exactly one succeeds (the other sees the quote already bound). A product the actor may not
+    sell is not found (:func:`.products.product_for`), whoever quoted it."""
     authorize(actor, Action.BIND)
     quote = get_scoped(session, Quote, quote_id, actor.tenant_id, actor.channel_scope, for_update=True)
+    product = product_for(services.catalogue, actor, quote.product_code, quote.product_version)
     check_bindable(quote, services.today(), consent)
     _check_duplicate_cover(session, quote)
     claimed = session.execute(_CLAIM, {"quote_id": quote.id, "was": quote.status})
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StateError(f"quote {quote_id} is already bound")
     set_committed_value(quote, "status", QuoteStatus.BOUND.value)  # as the row now says
-    product = services.catalogue.get(quote.product_code, quote.product_version)
     inputs = seal_inputs(services.vault, quote.inputs)  # sealed already, unless quoted before sealing
     policy = Policy(
         tenant_id=actor.tenant_id, number=f"PENDING-{quote.id}", quote_id=quote.id,

@@ -18,6 +18,7 @@ from sme_insure.services.context import Services
 from sme_insure.services.cover import covers
 from sme_insure.services.customers import customer_type
 from sme_insure.services.pricing import Priced, add_months, price, reasons_json, status_for
+from sme_insure.services.products import product_for
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Customer, Policy, Quote, Referral, utcnow
@@ -90,7 +91,7 @@ def price_quote(session: Session, services: Services, actor: Actor, *, product_c
     today = services.today()
     if start_date < today:
         raise InputError([Issue("start_date", start_date.isoformat(), f"must be on or after {today}")])
-    product = services.catalogue.get(product_code, as_of=start_date)
+    product = product_for(services.catalogue, actor, product_code, as_of=start_date)
     end = add_months(start_date, product.policy.term_months)
     customer, overlapping = _customer(session, actor.tenant_id, customer_id, product_code, start_date, end)
     extra = eligibility_reasons(product, customer_type(customer), customer.industry)

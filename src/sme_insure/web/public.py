@@ -19,6 +19,7 @@ from sme_insure.http.views import document_response, schedule_html
 from sme_insure.services import binding, quotes
 from sme_insure.services.context import Services
 from sme_insure.services.customers import CustomerData, register_customer
+from sme_insure.services.products import product_for, visible_products
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, Quote
 from sme_insure.web.render import field_errors, page, sign, unsign, web_actor
@@ -28,7 +29,12 @@ CUSTOMER_FIELDS = ("kind", "identifier", "name", "phone")
 
 
 def _sellable(services: Services) -> list[Product]:
-    return [p for p in services.catalogue.current() if p.coverages and p.channel in (None, "web")]
+    return [p for p in visible_products(services.catalogue, web_actor(services)) if p.coverages]
+
+
+def _product(services: Services, code: str) -> Product:
+    """A product the pages (channel ``web``) may sell; any other is not found."""
+    return product_for(services.catalogue, web_actor(services), code)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -40,7 +46,7 @@ def home(request: Request, services: ServicesDep) -> HTMLResponse:
 @router.get("/products/{code}", response_class=HTMLResponse)
 def product_page(code: str, request: Request, services: ServicesDep) -> HTMLResponse:
     """A product's cover and its quote form (the fewest fields: defaults and derivations)."""
-    product = services.catalogue.get(code)
+    product = _product(services, code)
     return page(request, "product.html", product=product, values={}, errors={},
                 regions=province_codes(), start=(services.today() + dt.timedelta(days=1)).isoformat())
 
@@ -70,7 +76,7 @@ def _start(form: dict[str, str]) -> dt.date:
 @router.post("/products/{code}/quote", response_class=HTMLResponse, response_model=None)
 async def quote_form(code: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
     """Register the business, price and underwrite; errors are shown next to their fields."""
-    product = services.catalogue.get(code)
+    product = await run_in_threadpool(_product, services, code)
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:  # database work and pricing off the event loop
         made = await run_in_threadpool(_register_and_quote, services, product, form)
