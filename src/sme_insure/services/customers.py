@@ -1,8 +1,16 @@
 """Registering customers: validate identifiers, derive what can be derived, classify size.
 
 One customer per identifier per tenant, across products and channels: registering a known
-identifier returns the existing customer. A resident ID with a wrong check character is an input
-error; a USCC whose check fails is accepted but flagged, so its quotes are referred.
+identifier returns the existing customer, so there are no duplicates and duplicate cover is seen
+whichever channel sold the policies. A channel key, though, sees only the customers it registered
+(as ``GET /v1/customers/{id}`` and quoting do), so it is refused (a conflict) an identifier that
+another channel or the insurer's staff registered. Returning the stored record would turn an ID
+number into a name, phone and province; returning an id it could neither read nor quote with
+would only put the refusal off. The refusal shows nothing stored, only that the identifier is
+known, as any answer but a second record would; the insurer's staff can write the business.
+
+A resident ID with a wrong check character is an input error; a USCC whose check fails is
+accepted but flagged, so its quotes are referred.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from sme_insure.customers import (
     validate_resident_id,
     validate_uscc,
 )
-from sme_insure.errors import InputError, Issue
+from sme_insure.errors import ConflictError, InputError, Issue
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
@@ -82,6 +90,15 @@ def _size(data: CustomerData, details: dict[str, Any]) -> dict[str, Any]:
     return {"size_class": str(size)}
 
 
+def _known(found: Customer, actor: Actor) -> Customer:
+    """An already registered customer, if the actor may see it (see the module docstring)."""
+    if actor.channel_scope not in (None, found.channel):
+        raise ConflictError("a customer with this identifier was registered elsewhere (another "
+                            "channel or the insurer's staff); a channel writes business only for "
+                            "the customers it registered: the insurer's staff can quote for this one")
+    return found
+
+
 _BY_IDENTIFIER = select(Customer).where(Customer.tenant_id == bindparam("tenant_id"),
                                         Customer.identifier_hash == bindparam("key"))
 
@@ -95,7 +112,7 @@ def register_customer(session: Session, services: Services, actor: Actor,
     key = services.vault.lookup_hash(ident)
     found = session.scalars(_BY_IDENTIFIER, {"tenant_id": actor.tenant_id, "key": key}).first()
     if found is not None:
-        return found, False
+        return _known(found, actor), False
     kinds = [str(e) for e in EntityType]
     if data.kind not in kinds:
         raise InputError([Issue("kind", data.kind, f"allowed: {kinds}")])
@@ -115,7 +132,7 @@ def register_customer(session: Session, services: Services, actor: Actor,
         found = session.scalars(_BY_IDENTIFIER, {"tenant_id": actor.tenant_id, "key": key}).first()
         if found is None:
             raise
-        return found, False
+        return _known(found, actor), False
     audit.record(session, actor, "customer.register", "customer", customer.id, {
         "entity_type": customer.entity_type, "size_class": customer.size_class,
         "identifier_check_ok": customer.identifier_check_ok})  # ids and flags, no personal data
