@@ -18,6 +18,7 @@ from sme_insure.services import audit
 from sme_insure.services.actor import Actor
 from sme_insure.services.changes import transactions_of
 from sme_insure.services.context import Services
+from sme_insure.services.cover import shown_reasons
 from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
 
@@ -57,7 +58,7 @@ def quote_out(q: Quote, actor: Actor, vault: Vault, page: dict[int, list[str]] |
     _schedule_read(q, "quote", actor, page)
     return QuoteOut(id=q.id, product=q.product_code, product_version=q.product_version,
                     customer_id=q.customer_id, status=q.status, decision=q.decision,
-                    reasons=q.reasons, inputs=shown_inputs(q.inputs, actor, vault), money=q.money,
+                    reasons=shown_reasons(q.reasons, actor), inputs=shown_inputs(q.inputs, actor, vault), money=q.money,
                     premium_fen=q.premium_fen,
                     start_date=q.start_date, end_date=q.end_date, valid_until=q.valid_until,
                     versions=q.versions, worksheet=q.worksheet, renewal_of=q.renewal_of,

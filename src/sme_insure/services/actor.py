@@ -49,18 +49,26 @@ PERMISSIONS: dict[Action, set[Role]] = {
 
 @dataclass(frozen=True)
 class Actor:
-    """The caller. A ``channel`` key sees only the business written through its channel."""
+    """The caller. A ``channel`` key sees only the business written through its channel.
+    ``anonymous`` marks the public web pages: a visitor acting through the web channel who sees
+    only what its own signed links name, not the channel's book."""
 
     tenant_id: int
     key_id: int | None
     role: Role
     channel: str | None = None
     authority: Authority | None = None
+    anonymous: bool = False
 
     @property
     def channel_scope(self) -> str | None:
         """The channel a query must be limited to, or ``None`` for tenant-wide roles."""
         return self.channel if self.role is Role.CHANNEL else None
+
+    def sees_business_of(self, channel: str | None) -> bool:
+        """Whether the actor may see a policy (or quote, customer) written through ``channel``:
+        tenant-wide roles see every channel's, a channel key its own, a web visitor none."""
+        return not self.anonymous and self.channel_scope in (None, channel)
 
 
 def authorize(actor: Actor, action: Action) -> None:

@@ -26,19 +26,20 @@ _CLAIM = (update(Quote).where(Quote.id == bindparam("quote_id"), Quote.status ==
           .values(status=QuoteStatus.BOUND.value).execution_options(synchronize_session=False))
 
 
-def _check_duplicate_cover(session: Session, quote: Quote) -> None:
+def _check_duplicate_cover(session: Session, actor: Actor, quote: Quote) -> None:
     """Duplicate cover is looked for again at bind: two quotes of one customer, both accepted
     while neither was bound, would otherwise both bind. A quote an underwriter approved for
     duplicate cover (its reasons name DUPLICATE_COVER) binds over the policies there were when
-    it was quoted, never over one issued since."""
+    it was quoted, never over one issued since. The refusal names the policy only if the actor
+    may see it (:meth:`.cover.Overlap.named_for`)."""
     knowingly = quote.status == QuoteStatus.APPROVED and any(
         r.get("code") == "DUPLICATE_COVER" for r in quote.reasons)
-    overlapping = overlapping_policy(
+    overlap = overlapping_policy(
         session, tenant_id=quote.tenant_id, customer_id=quote.customer_id, code=quote.product_code,
         start=quote.start_date, end=quote.end_date,
         issued_since=quote.created_at if knowingly else EVER)
-    if overlapping is not None:
-        raise StateError(f"policy {overlapping} of this customer covers part of this period and "
+    if overlap is not None:
+        raise StateError(f"{overlap.named_for(actor)} of this customer covers part of this period and "
                          f"was issued after quote {quote.id}; ask for a new quote (an underwriter "
                          "will review the duplicate cover)")
 
@@ -53,7 +54,7 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
     quote = get_scoped(session, Quote, quote_id, actor.tenant_id, actor.channel_scope, for_update=True)
     product = product_for(services.catalogue, actor, quote.product_code, quote.product_version)
     check_bindable(quote, services.today(), consent)
-    _check_duplicate_cover(session, quote)
+    _check_duplicate_cover(session, actor, quote)
     claimed = session.execute(_CLAIM, {"quote_id": quote.id, "was": quote.status})
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StateError(f"quote {quote_id} is already bound")

@@ -142,11 +142,11 @@ def reinstate(session: Session, services: Services, actor: Actor, policy_id: int
     last = session.scalars(select(PremiumTransaction).where(
         PremiumTransaction.policy_id == policy.id).order_by(PremiumTransaction.sequence.desc())).first()
     assert last is not None and last.kind == TransactionKind.CANCELLATION
-    overlapping = overlapping_policy(session, tenant_id=policy.tenant_id, customer_id=policy.customer_id,
-                                     code=policy.product_code, start=last.effective_date,
-                                     end=policy.end_date, excluding=policy.id)
-    if overlapping is not None:
-        raise StateError(f"policy {overlapping} of this customer covers part of the period since "
+    overlap = overlapping_policy(session, tenant_id=policy.tenant_id, customer_id=policy.customer_id,
+                                 code=policy.product_code, start=last.effective_date,
+                                 end=policy.end_date, excluding=policy.id)
+    if overlap is not None:
+        raise StateError(f"{overlap.named_for(actor)} of this customer covers part of the period since "
                          f"the cancellation; reinstating {policy.number} would insure the risk twice")
     policy.status, policy.cancelled_on = PolicyStatus.ISSUED, None
     return _record(session, policy, actor, services, kind=TransactionKind.REINSTATEMENT,

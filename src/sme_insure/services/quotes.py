@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from sme_insure.catalogue.terms import Text
@@ -15,7 +16,7 @@ from sme_insure.policies.states import Decision, QuoteStatus
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
-from sme_insure.services.cover import covers
+from sme_insure.services.cover import Overlap, covers, overlap_of, stored_reasons
 from sme_insure.services.customers import customer_type
 from sme_insure.services.pricing import Priced, add_months, price, reasons_json, status_for
 from sme_insure.services.products import product_for
@@ -25,33 +26,37 @@ from sme_insure.storage.schema import Customer, Policy, Quote, Referral, utcnow
 from sme_insure.underwriting import Reason, eligibility_reasons
 from sme_insure.underwriting.adjustment import adjustment_step
 
-_CUSTOMER_AND_OVERLAP = select(Customer, select(Policy.number).where(
-    Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
-    Policy.product_code == bindparam("code"), covers(bindparam("start"), bindparam("end")),
-).limit(1).scalar_subquery()).where(Customer.id == bindparam("customer_id"),
-                                    Customer.tenant_id == bindparam("tenant_id"))
+
+@cache
+def _customer_and_overlap(by_channel: bool) -> Select[tuple[Customer, int | None]]:
+    """Built once per shape: building the statement per quote cost more than running it."""
+    query = select(Customer, select(Policy.id).where(
+        Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
+        Policy.product_code == bindparam("code"), covers(bindparam("start"), bindparam("end")),
+    ).limit(1).scalar_subquery()).where(Customer.id == bindparam("customer_id"),
+                                        Customer.tenant_id == bindparam("tenant_id"))
+    return query.where(Customer.channel == bindparam("channel")) if by_channel else query
 
 
-def _customer(session: Session, tenant_id: int, customer_id: int, code: str, start: dt.date,
-              end: dt.date) -> tuple[Customer, str | None]:
-    """The tenant's customer and, in the same statement (built once: building it per quote
-    cost more than running it), the number of a policy of theirs for this product covering
-    part of ``[start, end)`` (:func:`.cover.covers`): duplicate cover."""
-    row = session.execute(_CUSTOMER_AND_OVERLAP, {"code": code, "start": start, "end": end,
-                                                  "customer_id": customer_id, "tenant_id": tenant_id}).first()
+def _customer(session: Session, actor: Actor, customer_id: int, code: str, start: dt.date,
+              end: dt.date) -> tuple[Customer, Overlap | None]:
+    """The customer, within the actor's scope as for ``GET /v1/customers/{id}`` (a channel key
+    quotes only the customers it registered), and, in the same statement, a policy of theirs
+    for this product covering part of ``[start, end)`` (:func:`.cover.covers`): duplicate cover."""
+    scope = actor.channel_scope
+    row = session.execute(_customer_and_overlap(scope is not None), {
+        "code": code, "start": start, "end": end, "customer_id": customer_id,
+        "tenant_id": actor.tenant_id, "channel": scope}).first()
     if row is None:
         raise NotFoundError("customer", customer_id)
-    return row[0], row[1]
+    return row[0], overlap_of(session, row[1])
 
 
-def _flags(customer: Customer, overlapping: str | None) -> list[Reason]:
+def _flags(customer: Customer, overlap: Overlap | None) -> list[Reason]:
     """Referral reasons found outside the risk: identifier checks, declarations, duplicate cover."""
     reasons = [Reason(f.split(":")[0], Decision.REFER, Text(zh="客户资料需人工复核", en=f))
                for f in customer.details.get("flags", [])]
-    if overlapping:
-        reasons.append(Reason("DUPLICATE_COVER", Decision.REFER, Text(
-            zh=f"同一客户已有重叠保单 {overlapping}", en=f"overlaps policy {overlapping} of this customer")))
-    return reasons
+    return reasons + ([overlap.reason()] if overlap else [])
 
 
 def _renewal_reasons(session: Session, renewal_of: int | None) -> list[Reason]:
@@ -79,6 +84,7 @@ class QuoteDraft:
     inputs: dict[str, Any]
     priced: Priced
     renewal_of: int | None
+    overlap: Overlap | None = None
 
 
 def price_quote(session: Session, services: Services, actor: Actor, *, product_code: str,
@@ -93,12 +99,12 @@ def price_quote(session: Session, services: Services, actor: Actor, *, product_c
         raise InputError([Issue("start_date", start_date.isoformat(), f"must be on or after {today}")])
     product = product_for(services.catalogue, actor, product_code, as_of=start_date)
     end = add_months(start_date, product.policy.term_months)
-    customer, overlapping = _customer(session, actor.tenant_id, customer_id, product_code, start_date, end)
+    customer, overlap = _customer(session, actor, customer_id, product_code, start_date, end)
     extra = eligibility_reasons(product, customer_type(customer), customer.industry)
-    extra += _flags(customer, overlapping)
+    extra += _flags(customer, overlap)
     extra += _renewal_reasons(session, renewal_of)
     priced = price(services.rater, product_code, inputs, as_of=start_date, extra=extra)
-    return QuoteDraft(actor.tenant_id, customer.id, start_date, end, inputs, priced, renewal_of)
+    return QuoteDraft(actor.tenant_id, customer.id, start_date, end, inputs, priced, renewal_of, overlap)
 
 
 _QUOTES = Quote.__table__
@@ -126,7 +132,8 @@ def store_quote(session: Session, services: Services, actor: Actor, draft: Quote
     quote = Quote(
         tenant_id=actor.tenant_id, customer_id=draft.customer_id, product_code=product.code,
         product_version=product.version, status=status, decision=str(draft.priced.decision.decision),
-        reasons=reasons_json(draft.priced.decision), inputs=seal_inputs(services.vault, draft.inputs),
+        reasons=stored_reasons(reasons_json(draft.priced.decision), draft.overlap),
+        inputs=seal_inputs(services.vault, draft.inputs),
         versions=draft.priced.versions, money=draft.priced.money, worksheet=draft.priced.worksheet,
         premium_fen=draft.priced.premium_fen, start_date=draft.start_date, end_date=draft.end_date,
         valid_until=services.today() + dt.timedelta(days=product.underwriting.quote_valid_days),

@@ -18,6 +18,7 @@ from sme_insure.http.schemas import DocumentFormat
 from sme_insure.http.views import document_response, schedule_html
 from sme_insure.services import binding, quotes
 from sme_insure.services.context import Services
+from sme_insure.services.cover import shown_reasons
 from sme_insure.services.customers import CustomerData, register_customer
 from sme_insure.services.products import product_for, visible_products
 from sme_insure.storage.repos import get_scoped
@@ -133,6 +134,7 @@ def quote_page(token: str, request: Request, services: ServicesDep) -> HTMLRespo
     """The premium, its build-up, the decision, and the key terms before buying."""
     q = _quote(services, token)
     return page(request, "quote.html", quote=q, token=token, error=None,
+                reasons=shown_reasons(q.reasons, web_actor(services)),
                 product=services.catalogue.get(q.product_code, q.product_version))
 
 
@@ -151,14 +153,15 @@ async def bind_form(token: str, request: Request, services: ServicesDep) -> HTML
     form = await request.form()
     q = await run_in_threadpool(_quote, services, token)
     product = services.catalogue.get(q.product_code, q.product_version)
+    reasons = shown_reasons(q.reasons, web_actor(services))
     if form.get("consent") != "yes":
         return page(request, "quote.html", status=422, quote=q, token=token, product=product,
-                    error="consent")
+                    reasons=reasons, error="consent")
     try:
         policy_id = await run_in_threadpool(_bind, services, q.id)
     except StateError as exc:
         return page(request, "quote.html", status=409, quote=q, token=token, product=product,
-                    error=str(exc))
+                    reasons=reasons, error=str(exc))
     return RedirectResponse(f"/policies/{sign(services, 'policy', policy_id)}", status_code=303)
 
 

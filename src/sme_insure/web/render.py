@@ -92,5 +92,5 @@ def web_actor(services: Services) -> Actor:
                 tenant = Tenant(code=code, name=code)
                 session.add(tenant)
                 session.flush()
-            cache_["actor"] = Actor(tenant.id, None, Role.CHANNEL, "web")
+            cache_["actor"] = Actor(tenant.id, None, Role.CHANNEL, "web", anonymous=True)
     return cache_["actor"]
