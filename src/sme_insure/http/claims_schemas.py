@@ -16,10 +16,13 @@ ReasonText = Annotated[str, Field(min_length=1, max_length=1000)]
 class ClaimIn(In):
     """First notice of loss."""
 
-    policy_number: str | None = Field(default=None, max_length=40, examples=["SME_2026001000000001"])
+    policy_number: str | None = Field(default=None, max_length=40, examples=["SME_2026001000000001"],
+                                      description="Required for customer keys, with the insured's "
+                                                  "identifier")
     insured_identifier: str | None = Field(default=None, max_length=40,
                                            description="USCC or resident ID of the policyholder; "
-                                                       "required for customer keys")
+                                                       "required for customer keys, with the policy "
+                                                       "number")
     loss_date: dt.date
     place: str = Field(min_length=1, max_length=300)
     peril: str = Field(min_length=1, max_length=60, examples=["fire"])

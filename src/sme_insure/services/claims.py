@@ -32,7 +32,7 @@ from sme_insure.customers import validate_resident_id
 from sme_insure.errors import InputError, Issue, NotFoundError, StateError
 from sme_insure.policies.states import Role
 from sme_insure.services import audit
-from sme_insure.services.actor import Action, Actor, authorize
+from sme_insure.services.actor import PERMISSIONS, Action, Actor, authorize
 from sme_insure.services.claims_ledger import (
     policy_facts,
     record,
@@ -82,22 +82,35 @@ def _candidates(session: Session, services: Services, actor: Actor, data: ClaimR
     return list(session.scalars(query.order_by(Policy.id.desc()).limit(50)))
 
 
+def _check_reference(actor: Actor, data: ClaimReport) -> None:
+    """A customer names the policy by its number *and* the insured's identifier: a company's
+    USCC is public, so the identifier alone would let anyone find (and learn the number and
+    limits of) a company's policy. Other roles, scoped to their tenant or channel, give either."""
+    if actor.role is Role.CUSTOMER:
+        reason = "a customer gives both the policy number and the insured's identifier"
+        missing = [Issue(name, None, reason) for name, value in (
+            ("policy_number", data.policy_number), ("insured_identifier", data.insured_identifier))
+            if not (value or "").strip()]
+        if missing:
+            raise InputError(missing)
+    elif not data.policy_number and not data.insured_identifier:
+        raise InputError([Issue("policy_number", None, "give the policy number or the insured's identifier")])
+
+
 def find_policy(session: Session, services: Services, actor: Actor, data: ClaimReport) -> Policy:
     """The policy named by number or by the insured's identifier (the one covering the loss
     date), locked for update. A customer must give both. Another tenant's or channel's policy
-    is not found."""
-    if not data.policy_number and not data.insured_identifier:
-        raise InputError([Issue("policy_number", None, "give the policy number or the insured's identifier")])
-    if actor.role is Role.CUSTOMER and not data.insured_identifier:
-        raise InputError([Issue("insured_identifier", None, "a customer gives the insured's identifier")])
+    is not found; several matches are listed only to a role that may read policies."""
+    _check_reference(actor, data)
     found = _candidates(session, services, actor, data)
     if not data.policy_number:
         found = [p for p in found if p.start_date <= data.loss_date < p.end_date] or found
     if not found:
         raise NotFoundError("policy", data.policy_number or "for this insured")
     if len(found) > 1:
-        numbers = [p.number for p in found]
-        raise InputError([Issue("policy_number", None, f"several policies match; give one of {numbers}")])
+        listed = actor.role in PERMISSIONS[Action.READ_POLICIES]  # a caller who may see them
+        reason = f"give one of {[p.number for p in found]}" if listed else "give the policy number"
+        raise InputError([Issue("policy_number", None, f"several policies match; {reason}")])
     if data.policy_number:
         return found[0]
     return session.scalars(select(Policy).where(Policy.id == found[0].id).with_for_update()).one()
