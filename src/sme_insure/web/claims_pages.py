@@ -3,14 +3,18 @@ and the documents still needed; for staff, the claims queue with deadline warnin
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.concurrency import run_in_threadpool
 
 from sme_insure.errors import InputError, Issue, SmeInsureError
+from sme_insure.http.claims_schemas import ClaimIn
 from sme_insure.http.deps import ServicesDep
+from sme_insure.money import to_fen
 from sme_insure.services.actor import Action
 from sme_insure.services.claims import ClaimReport, report_claim
 from sme_insure.services.claims_documents import Upload, list_documents, upload_document
@@ -50,20 +54,44 @@ def _upload(services: Services, token: str, upload: Upload) -> None:
         upload_document(session, services, web_actor(services), unsign(services, "claim", token), upload)
 
 
+def _estimate_fen(text: str) -> tuple[int, list[Issue]]:
+    """The estimate typed in CNY as integer fen, rounded half up (:func:`money.to_fen`); a
+    finite amount of 0 or more (``nan``, ``inf`` and negatives are refused, not priced)."""
+    try:
+        cny = float(text)
+    except ValueError:
+        cny = math.nan
+    if not math.isfinite(cny) or cny < 0:
+        return 0, [Issue("estimated_cny", text, "an amount in CNY, 0 or more")]
+    return to_fen(cny), []
+
+
 def _report(form: dict[str, str], policy: Policy) -> ClaimReport:
+    """The form checked by the API's own schema (:class:`ClaimIn`), every field's error at once;
+    the estimate's errors are named by the form's field, ``estimated_cny``."""
+    estimate, issues = _estimate_fen(form.get("estimated_cny", "").strip())
+    optional = {name: form.get(name, "").strip() or None for name in ("contact_phone", "bank_account")}
+    body = {"policy_number": policy.number, "loss_date": form.get("loss_date", ""),
+            "place": form.get("place", ""), "peril": form.get("peril", ""), "estimated_fen": estimate,
+            "description": form.get("description", ""), "contact_name": form.get("contact_name", ""),
+            **optional}
     try:
-        loss = dt.date.fromisoformat(form.get("loss_date", ""))
-    except ValueError as exc:
-        raise InputError([Issue("loss_date", form.get("loss_date"), "a date YYYY-MM-DD")]) from exc
-    try:
-        estimate = round(float(form.get("estimated_cny", "")) * 100)
-    except ValueError as exc:
-        raise InputError([Issue("estimated_cny", form.get("estimated_cny"), "an amount in CNY")]) from exc
-    return ClaimReport(loss_date=loss, place=form.get("place", ""), peril=form.get("peril", ""),
-                       estimated_fen=estimate, description=form.get("description", ""),
-                       contact_name=form.get("contact_name", ""), policy_number=policy.number,
-                       contact_phone=form.get("contact_phone") or None,
-                       bank_account=form.get("bank_account") or None)
+        checked = ClaimIn.model_validate(body)
+    except ValidationError as exc:
+        issues += [Issue(_FORM_FIELD.get(str(e["loc"][0]), str(e["loc"][0])), _shown(form, e), e["msg"])
+                   for e in exc.errors()]
+    if issues:
+        raise InputError(issues)
+    return ClaimReport(**checked.model_dump())
+
+
+_FORM_FIELD = {"estimated_fen": "estimated_cny"}
+
+
+def _shown(form: dict[str, str], error: ErrorDetails) -> object:
+    """The value as typed on the form (the estimate in CNY, not fen)."""
+    name = _FORM_FIELD.get(str(error["loc"][0]))
+    return form.get(name) if name else error.get("input")
 
 
 @router.post("/policies/{token}/claims", response_class=HTMLResponse, response_model=None)
