@@ -23,7 +23,8 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(scope="module")
 def small(services):
     """The app behind a small limiter: 1 request a second, bursts of 3, bodies up to 10 kB."""
-    return TestClient(LimitsMiddleware(create_app(services), RateLimiter(1, 3), max_body=10_000))
+    return TestClient(LimitsMiddleware(create_app(services), RateLimiter(1, 3), max_body=10_000,
+                                       keys=services.actors))
 
 
 def _actor(services, headers):
@@ -47,13 +48,32 @@ def test_body_over_the_limit_is_413_declared_or_streamed(client, small, keys):
     assert r.status_code == 413  # the app's own limit (2 MB by default)
 
 
-def test_rate_limit_is_429_with_retry_after_per_key(small, keys):
+def test_rate_limit_is_429_with_retry_after_per_key(client, small, keys):
+    for known in (keys.actuary, keys.underwriter):  # checked once: known good, a bucket each
+        assert client.get("/v1/products", headers=known).status_code == 200
     codes = [small.get("/v1/products", headers=keys.actuary).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
     r = small.get("/v1/products", headers=keys.actuary)
     assert r.status_code == 429 and r.headers["content-type"] == PROBLEM
     assert int(r.headers["Retry-After"]) >= 1 and "1 requests/s" in r.json()["detail"]
     assert small.get("/v1/products", headers=keys.underwriter).status_code == 200  # another key's bucket
+
+
+def test_made_up_keys_count_against_the_client_address(client, services, keys):
+    """Sending a new key each time gains no bucket, nor does another key's public prefix with a
+    wrong secret; a key known good keeps its own bucket (``X-API-Key`` or ``Bearer``)."""
+    limited = TestClient(LimitsMiddleware(create_app(services), RateLimiter(0.001, 3),
+                                          keys=services.actors))  # no refill during the test
+    real = keys.channel["X-API-Key"]
+    assert client.get("/v1/products", headers=keys.channel).status_code == 200  # now known good
+    made_up = [{"X-API-Key": f"smei_{i:012x}_{'A' * 43}"} for i in range(3)]
+    made_up += [{"Authorization": f"Bearer smei_{i:012x}_{'B' * 43}"} for i in range(2)]
+    made_up += [{"X-API-Key": real[:18] + "x" * 43}, {}]  # the real prefix, a wrong secret; no key
+    codes = [limited.get("/v1/products", headers=h).status_code for h in made_up]
+    assert codes == [401, 401, 401, 429, 429, 429, 429]
+    bearer = {"Authorization": f"Bearer {real}"}
+    codes = [limited.get("/v1/products", headers=h).status_code for h in (keys.channel, bearer, keys.channel, bearer)]
+    assert codes == [200, 200, 200, 429]  # its own burst of 3, untouched by the others
 
 
 def test_pagination_is_capped(client, keys):

@@ -53,7 +53,8 @@ def create_app(services: Services | None) -> FastAPI:
                               "Money is in integer fen (0.01 CNY). Errors are RFC 9457 problem+json.")
     app.state.services = services  # None only when exporting the OpenAPI contract
     problems.install(app)
-    app.add_middleware(LimitsMiddleware)  # body size and per-key rate limits (413, 429)
+    app.add_middleware(LimitsMiddleware,  # body size and per-key rate limits (413, 429)
+                       keys=services.actors if services is not None else None)
     routers = (routes_catalogue, routes_quotes, routes_policies, routes_pension, routes_claims,
                routes_statistics, routes_jobs, routes_actuarial)
     for module in routers:

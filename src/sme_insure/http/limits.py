@@ -1,10 +1,16 @@
 """Resource limits at the edge: request body size and a per-key rate limit, each answered with a
 clear problem+json (413, 429 with ``Retry-After``) instead of exhausting the machine.
 
-The rate limit is a token bucket per API key (its public prefix; the client address without
-a key), in memory: per worker process, which is what a single-node deployment needs; behind
-several nodes use the proxy's limiter instead. Buckets that have refilled are dropped once there
-are many, so a stream of made-up keys cannot grow the table without bound.
+The rate limit is a token bucket per API key (its public prefix) once the key is known good,
+else per client address, in memory: per worker process, which is what a single-node deployment
+needs; behind several nodes use the proxy's limiter instead. A key is known good when the
+server's :class:`~sme_insure.services.keys.ActorCache` holds it, i.e. it authenticated less than
+``SME_INSURE_KEY_CACHE_SECONDS`` ago: a dictionary look-up, no database read. Every other
+request — no key, a made-up key, someone else's prefix with a wrong secret, or a real key's
+first request before it is checked — counts against its client address, so sending a new key
+each time gains no bucket and draining another key's bucket needs its secret. (With the cache
+turned off, every request counts against its address.) Buckets that have refilled are dropped
+once there are many, so the table cannot grow without bound.
 
 A body that streams past the limit raises :class:`BodyTooLarge`, an ``HTTPException`` (413) that
 FastAPI passes through its body parsing and :mod:`sme_insure.http.problems` answers.
@@ -17,6 +23,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -64,11 +71,28 @@ class RateLimiter:
         self._buckets = {k: b for k, b in self._buckets.items() if now - b.stamp < refill}
 
 
-def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
-    """The bucket's name: the key's public prefix (``smei_<prefix>``), else the client address."""
-    text = headers.get(b"x-api-key") or headers.get(b"authorization", b"").removeprefix(b"Bearer ")
-    if text:
-        return "key:" + text.decode("latin-1")[:17]
+class KnownKeys(Protocol):
+    """Keys authenticated lately: ``get`` gives something for a key known good, else ``None``."""
+
+    def get(self, text: str) -> object | None: ...
+
+
+def _presented(headers: dict[bytes, bytes]) -> str | None:
+    """The key as :func:`sme_insure.http.deps.get_actor` reads it: ``X-API-Key``, else
+    ``Authorization: Bearer <key>``."""
+    text = headers.get(b"x-api-key")
+    if not text:
+        auth = headers.get(b"authorization", b"")
+        text = auth[7:] if auth.startswith(b"Bearer ") else None
+    return text.decode("latin-1") if text else None
+
+
+def _caller(scope: Scope, headers: dict[bytes, bytes], keys: KnownKeys | None) -> str:
+    """The bucket's name: a known-good key's public prefix (``key:smei_<prefix>``), else the
+    client address (``ip:<address>``)."""
+    text = _presented(headers)
+    if text is not None and keys is not None and keys.get(text) is not None:
+        return "key:" + text[:17]
     return "ip:" + str((scope.get("client") or ("?",))[0])
 
 
@@ -76,9 +100,10 @@ class LimitsMiddleware:
     """Pure ASGI middleware (streams are not buffered) enforcing both limits."""
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter | None = None, *, max_body: int = MAX_BODY,
-                 max_upload: int = MAX_UPLOAD) -> None:
+                 max_upload: int = MAX_UPLOAD, keys: KnownKeys | None = None) -> None:
         self.app = app
         self.limiter = limiter or RateLimiter(RATE, BURST)
+        self.keys = keys  # the server's ActorCache; without it every request counts per address
         self.max_body, self.max_upload = max_body, max_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,7 +111,7 @@ class LimitsMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        wait = self.limiter.take(_caller(scope, headers))
+        wait = self.limiter.take(_caller(scope, headers, self.keys))
         if wait:
             response = problem(429, "rate-limited", "Too many requests",
                                f"rate limit of {self.limiter.rate:g} requests/s exceeded; retry later")
