@@ -80,6 +80,10 @@ def authenticate(session: Session, text: str) -> Actor:
     if key is None or key.revoked_at is not None or not hmac.compare_digest(
             key.secret_hash, _digest(parts[2])):
         raise PermissionDenied("invalid API key")
+    return _actor(key)
+
+
+def _actor(key: ApiKey) -> Actor:
     authority = Authority(**key.authority) if key.authority else None
     return Actor(key.tenant_id, key.id, Role(key.role), key.channel, authority)
 
@@ -88,6 +92,16 @@ def authenticate_key(db: Database, text: str) -> Actor:
     """:func:`authenticate` in a reading session of its own."""
     with db.reading() as session:
         return authenticate(session, text)
+
+
+def actor_of_key(db: Database, key_id: int) -> Actor:
+    """The actor of a key already proven by a signed staff session, read afresh each time (not
+    remembered): a revoked key is refused at once."""
+    with db.reading() as session:
+        key = session.get(ApiKey, key_id)
+        if key is None or key.revoked_at is not None:
+            raise PermissionDenied("invalid API key")
+        return _actor(key)
 
 
 def tenant_of(session: Session, code: str) -> Tenant:

@@ -3,33 +3,65 @@ and rate-table browsing (read-only, with version history)."""
 
 from __future__ import annotations
 
-from functools import partial
+import os
+import time
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from sme_insure.errors import InputError, PermissionDenied, SmeInsureError
+from sme_insure.errors import InputError, NotFoundError, PermissionDenied, SmeInsureError
 from sme_insure.http.deps import ServicesDep
 from sme_insure.services import referrals
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
-from sme_insure.services.keys import authenticate_key
-from sme_insure.web.render import field_errors, page
+from sme_insure.services.keys import actor_of_key, authenticate_key
+from sme_insure.web.render import field_errors, page, sign, unsign
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 COOKIE = "sme_staff"
+SESSION_SECONDS = int(os.environ.get("SME_INSURE_STAFF_SESSION_SECONDS", 8 * 3600))
+
+
+def session_token(services: Services, key_id: int, now: float | None = None) -> str:
+    """The cookie's value ``<expires>.<key id>.<mac>``: an HMAC (:func:`render.sign`) of the key
+    id and the Unix time it expires, so the browser never holds the API key itself. It ends
+    ``SME_INSURE_STAFF_SESSION_SECONDS`` (default 8 hours) after sign-in, or when the key is
+    revoked."""
+    expires = int(time.time() if now is None else now) + SESSION_SECONDS
+    return f"{expires}.{sign(services, f'staff:{expires}', key_id)}"
+
+
+def _session_key(services: Services, token: str) -> int | None:
+    """The key id of a signed session not yet expired, else ``None``."""
+    expires, _, signed = token.partition(".")
+    if not expires.isdigit() or int(expires) <= time.time():
+        return None
+    try:
+        return unsign(services, f"staff:{expires}", signed)
+    except NotFoundError:
+        return None
 
 
 def staff_actor(request: Request, services: Services) -> Actor | None:
-    """The signed-in staff member, from the HttpOnly cookie."""
-    key = request.cookies.get(COOKIE)
-    if not key:
+    """The signed-in staff member, from the signed HttpOnly session cookie."""
+    token = request.cookies.get(COOKIE)
+    key_id = _session_key(services, token) if token else None
+    if key_id is None:
         return None
     try:
-        return services.actors.fetch(key, partial(authenticate_key, services.db))
+        return actor_of_key(services.db, key_id)
     except PermissionDenied:
         return None
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a form was posted from these pages (against login CSRF: another site signing a
+    browser in to its own account). Browsers send ``Origin`` with every POST, ``Referer`` as a
+    fallback; its host must be the one the request was sent to. Neither: refused."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    return source is not None and urlsplit(source).netloc == request.headers.get("host")
 
 
 @router.get("", response_class=HTMLResponse)
@@ -40,22 +72,30 @@ def staff_home(request: Request, services: ServicesDep) -> HTMLResponse:
 
 @router.post("/login", response_class=HTMLResponse, response_model=None)
 async def login(request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
-    """Sign in with an API key; it is kept in an HttpOnly, SameSite=Strict cookie."""
+    """Sign in with an API key; the browser keeps a signed session (:func:`session_token`) in an
+    HttpOnly, SameSite=Strict cookie, ``Secure`` when the request came over https (plain http
+    stays usable on 127.0.0.1), for as long as the session lasts."""
+    if not same_origin(request):
+        return page(request, "staff_home.html", status=403, actor=None, error="origin")
     key = str((await request.form()).get("api_key", "")).strip()
     try:
-        await run_in_threadpool(authenticate_key, services.db, key)
+        actor = await run_in_threadpool(authenticate_key, services.db, key)
     except PermissionDenied:
         return page(request, "staff_home.html", status=401, actor=None, error="api_key")
     response = RedirectResponse("/staff", status_code=303)
-    response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+    token = session_token(services, actor.key_id or 0)  # an authenticated key always has an id
+    response.set_cookie(COOKIE, token, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
     return response
 
 
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    """Sign out."""
+@router.post("/logout", response_class=HTMLResponse, response_model=None)
+def logout(request: Request) -> HTMLResponse | RedirectResponse:
+    """Sign out (only from these pages: another site cannot sign a browser out)."""
+    if not same_origin(request):
+        return page(request, "staff_home.html", status=403, actor=None, error="origin")
     response = RedirectResponse("/staff", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
 
 
