@@ -82,3 +82,20 @@ def test_sign_in_by_referer_and_sign_out_only_from_these_pages(browser, keys):
     assert r.status_code == 403 and _signed_in(browser)
     r = browser.post("/staff/logout", headers=HERE, follow_redirects=False)
     assert r.status_code == 303 and not _signed_in(browser)
+
+
+def test_a_negative_loading_on_the_referral_page_is_refused(browser, client, keys, services):
+    """The page read the loading with a bare float(): −0.9 passed the authority check (which
+    looked at upper limits only) and took 90 % off. Now the service refuses it, for every caller."""
+    from api_support import new_customer, new_quote
+
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y44")  # referred
+    quote = new_quote(client, keys.channel, customer["id"])
+    referral = next(r for r in client.get("/v1/referrals", headers=keys.underwriter).json()
+                    if r["quote_id"] == quote["id"])
+    assert _login(browser, keys.underwriter["X-API-Key"]).status_code == 303
+    r = browser.post(f"/staff/referrals/{referral['id']}", headers=HERE, follow_redirects=False,
+                     data={"approve": "yes", "reason": "x", "loading": "-0.9"})
+    assert r.status_code == 422 and "≥ 0" in r.text and f"error-{referral['id']}" in r.text
+    after = client.get(f"/v1/quotes/{quote['id']}", headers=keys.channel).json()
+    assert (after["status"], after["premium_fen"]) == ("referred", quote["premium_fen"])
