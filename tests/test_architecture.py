@@ -55,3 +55,14 @@ def test_domain_does_not_import_database_or_web():
                 if m.split(".")[0] in {"sqlalchemy", "fastapi", "starlette"}
             ]
             assert not bad, f"{path} imports {bad}"
+
+
+def test_library_and_services_do_not_import_the_http_layer_or_the_cli():
+    """Services and job processes (which configure logging through :mod:`sme_insure.logs`) run
+    without the web framework: only the outer layers import each other."""
+    outer = ("sme_insure.http", "sme_insure.web", "sme_insure.cli")
+    for path in sorted(SRC.rglob("*.py")):
+        if path.relative_to(SRC).parts[0] in {"http", "web", "cli"}:
+            continue
+        bad = [m for m in _imports(path) if m.startswith(outer)]
+        assert not bad, f"{path} imports {bad}"

@@ -1,6 +1,7 @@
 """Background jobs never outlive their supervision: a server that shuts down fails its queued
 and running jobs and stops their processes; a server killed outright (SIGKILL) leaves jobs
-whose processes notice and end themselves; a tenant is never locked out by lost jobs."""
+whose processes notice and end themselves; a tenant is never locked out by lost jobs. A job's
+process logs as the server does: personal data masked."""
 
 from __future__ import annotations
 
@@ -62,6 +63,39 @@ def test_shutdown_fails_queued_and_running_jobs_and_stops_them(tmp_path):
     found = _statuses(db, ids)
     assert found[ids[0]] == ("failed", "stopped: the server shut down while it ran")
     assert found[ids[1]] == found[ids[2]] == ("failed", "stopped: the server shut down before it started")
+
+
+FAILING = textwrap.dedent("""
+    import sys, time
+    sys.path[:0] = [{tests!r}, {src!r}]
+    from sme_insure.services import jobs
+    from sme_insure.services.actor import Actor, Role
+    from sme_insure.settings import default_catalogue
+    from sme_insure.storage.database import Database
+    from support import job_work
+    if __name__ == "__main__":
+        runner = jobs.JobRunner(Database({url!r}), default_catalogue(), workers=1, timeout=120)
+        job_id = runner.submit(Actor(1, None, Role.ACTUARY), "failing", job_work.failing, 120)
+        print(job_id, flush=True)
+        for _ in runner._threads:
+            runner._queue.put(None)
+        for thread in runner._threads:
+            thread.join(120)  # the job was seen through
+""")
+
+
+def test_a_jobs_unexpected_error_is_logged_with_personal_data_masked(tmp_path):
+    db = _db(tmp_path)
+    script = tmp_path / "server.py"
+    script.write_text(FAILING.format(tests=str(ROOT / "tests"), src=str(ROOT / "src"), url=db.url))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "SME_INSURE_LOG_LEVEL": "warning"})
+    job_id = done.stdout.strip()
+    assert _statuses(db, [job_id])[job_id] == ("failed", "unexpected error; it was logged")
+    err = done.stderr
+    assert f"ERROR sme_insure.services.jobs: job {job_id} failed" in err  # the server's format
+    assert "ValueError: row of customer 110105********002X, mobile 138****5678 is bad" in err
+    assert "11010519491231002X" not in err and "13812345678" not in err
 
 
 SERVER = textwrap.dedent("""

@@ -17,3 +17,8 @@ def sleepy(context, progress):
         progress(step / 10_000)
         time.sleep(0.05)
     return {"never": "returned"}
+
+
+def failing(context, progress):
+    """Fails with personal data in its message, as a bad row's error might."""
+    raise ValueError("row of customer 11010519491231002X, mobile 13812345678 is bad")

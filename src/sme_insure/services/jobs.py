@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from sme_insure.catalogue import Catalogue
 from sme_insure.errors import NotFoundError, SmeInsureError, StateError
+from sme_insure.logs import configure_logging
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.storage.audit_schema import Job
@@ -129,7 +130,12 @@ def _watch(db: Database, job_id: str, server_pid: int, deadline: float) -> None:
 
 def _child(url: str, source: tuple[Path, Path], job_id: str, work: Work, timeout: float,
            server_pid: int) -> None:
-    """Entry point of a job's process: run the work, record its result or its error."""
+    """Entry point of a job's process: run the work, record its result or its error.
+
+    Logging is configured first, as the server configures its own (level from
+    ``SME_INSURE_LOG_LEVEL``, personal data masked): the process starts with none, and a record
+    would otherwise reach Python's last-resort handler with ID and mobile numbers in clear."""
+    configure_logging()
     db = Database(url)
     threading.Thread(target=_watch, args=(db, job_id, server_pid, time.monotonic() + timeout),
                      daemon=True, name="sme-job-watch").start()
