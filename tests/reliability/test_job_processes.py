@@ -11,7 +11,9 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -55,7 +57,7 @@ def test_shutdown_fails_queued_and_running_jobs_and_stops_them(tmp_path):
     db = _db(tmp_path)
     runner = jobs.JobRunner(db, default_catalogue(), workers=1, timeout=600)
     ids = [runner.submit(ACTOR, "busy", job_work.busy, 600) for _ in range(3)]
-    assert _wait_for(lambda: ids[0] in runner._live, 30)
+    assert _wait_for(lambda: runner._live.get(ids[0]) is not None, 30)  # its process started
     process = runner._live[ids[0]]
     t0 = time.monotonic()
     runner.shutdown()
@@ -63,6 +65,72 @@ def test_shutdown_fails_queued_and_running_jobs_and_stops_them(tmp_path):
     found = _statuses(db, ids)
     assert found[ids[0]] == ("failed", "stopped: the server shut down while it ran")
     assert found[ids[1]] == found[ids[2]] == ("failed", "stopped: the server shut down before it started")
+
+
+def test_shutdown_stops_a_job_whose_process_is_starting(tmp_path, monkeypatch):
+    """Shutdown lands after the job was claimed and before its process exists (held at start())."""
+    db = _db(tmp_path)
+    runner = jobs.JobRunner(db, default_catalogue(), workers=1, timeout=600)
+    starting, go, made = threading.Event(), threading.Event(), []
+    real = runner._mp
+
+    class Held:
+        def __init__(self, *args, **kwargs):
+            self.process = real.Process(*args, **kwargs)
+            made.append(self.process)
+
+        def start(self):
+            starting.set()
+            go.wait(120)
+            self.process.start()
+
+        def __getattr__(self, name):
+            return getattr(self.process, name)
+
+    monkeypatch.setattr(runner, "_mp", SimpleNamespace(Process=Held))
+    job_id = runner.submit(ACTOR, "sleepy", job_work.sleepy, 600)
+    assert starting.wait(120)
+    runner.shutdown()
+    go.set()
+    for thread in runner._threads:
+        thread.join(120)  # its supervising thread ends once it has stopped the process
+    assert not any(t.is_alive() for t in runner._threads)
+    assert made[0].pid is not None and not made[0].is_alive()
+    assert _statuses(db, [job_id])[job_id] == ("failed", jobs.STOPPED_RUNNING)
+    assert runner._live == {}
+
+
+SHUTDOWN_SOON = textwrap.dedent("""
+    import multiprocessing, sys, time
+    sys.path[:0] = [{tests!r}, {src!r}]
+    from sme_insure.services import jobs
+    from sme_insure.services.actor import Actor, Role
+    from sme_insure.settings import default_catalogue
+    from sme_insure.storage.database import Database
+    from support import job_work
+    if __name__ == "__main__":
+        runner = jobs.JobRunner(Database({url!r}), default_catalogue(), workers=1, timeout=600)
+        job_id = runner.submit(Actor(1, None, Role.ACTUARY), "sleepy", job_work.sleepy, 600)
+        time.sleep(0.5)  # the forkserver is still booting: the job is being started
+        runner.shutdown()
+        for thread in runner._threads:
+            thread.join(90)
+        print(job_id, len(multiprocessing.active_children()), flush=True)
+""")
+
+
+def test_shutdown_soon_after_submit_leaves_no_job_running(tmp_path):
+    """A fresh server (its forkserver not started yet) shut down 0.5 s after a submit."""
+    db = _db(tmp_path)
+    script = tmp_path / "server.py"
+    script.write_text(SHUTDOWN_SOON.format(tests=str(ROOT / "tests"), src=str(ROOT / "src"),
+                                           url=db.url))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    job_id, children = done.stdout.split()
+    assert children == "0"
+    assert _statuses(db, [job_id])[job_id][0] == "failed"
 
 
 FAILING = textwrap.dedent("""

@@ -66,6 +66,9 @@ class JobStatus(StrEnum):
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+STOPPED_RUNNING = "stopped: the server shut down while it ran"
+
+
 class JobTimedOut(Exception):
     """Raised inside a job's work by ``progress(...)`` once its time is up."""
 
@@ -207,60 +210,88 @@ class JobRunner:
         return job_id
 
     def _supervise(self, job_id: str, work: Work, timeout: float) -> None:
-        """Start the job's process, wait up to its limit, stop it if it is still running."""
+        """Start the job's process, wait up to its limit, stop it if it is still running.
+
+        The job moves from ``_queued`` to ``_live`` in one step under the lock (a placeholder
+        until its process exists), so :meth:`shutdown` always finds it in one of the two; a job
+        whose process started after the shutdown is stopped here."""
         with self._lock:
+            if self._closed:
+                return  # still in _queued: shutdown fails it
             self._queued.discard(job_id)
+            self._live[job_id] = None
+        try:
+            process = self._start(job_id, work, timeout)
+            if process is not None:
+                self._wait(job_id, process, timeout)
+        finally:
+            with self._lock:
+                self._live.pop(job_id, None)
+
+    def _start(self, job_id: str, work: Work, timeout: float) -> Any:
+        """Claim the job (queued → running) and start its process; ``None`` if it is not to run
+        (failed while it waited, the process could not start, or the server shut down)."""
         with self.db.transaction() as session:
             started = session.execute(update(Job).where(
                 Job.id == job_id, Job.status == JobStatus.QUEUED).values(
                 status=JobStatus.RUNNING, started_at=utcnow()))
         if started.rowcount != 1:  # type: ignore[attr-defined]
-            return  # failed while it waited (the server is shutting down)
+            return None  # failed while it waited (the server is shutting down)
         process = self._mp.Process(target=_child, name=f"sme-job-{job_id[:8]}", daemon=True,
                                    args=(self.db.url, self.source, job_id, work, timeout,
                                          os.getpid()))
         try:
-            process.start()
+            process.start()  # seconds the first time: the forkserver boots
         except Exception:
             log.exception("job %s: could not start its process", job_id)
             finish_if_running(self.db, job_id, status=JobStatus.FAILED,
                               error="could not start the job's process; it was logged")
-            return
+            return None
         with self._lock:
             self._live[job_id] = process
-        try:
-            process.join(timeout)
-            if process.is_alive():
-                finish_if_running(self.db, job_id, status=JobStatus.FAILED, error=(
-                    f"timed out: still running after the limit of {timeout:g} s; the work was "
-                    "stopped (narrow it, or raise the limit)"))
-                _stop(process)
-            elif process.exitcode != 0:
-                finish_if_running(self.db, job_id, status=JobStatus.FAILED,
-                                  error=f"the job's process ended with exit code {process.exitcode}")
-        finally:
-            with self._lock:
-                self._live.pop(job_id, None)
+            closed = self._closed
+        if closed:  # shutdown saw only the placeholder
+            finish_if_running(self.db, job_id, status=JobStatus.FAILED, error=STOPPED_RUNNING)
+            _stop(process)
+            return None
+        return process
+
+    def _wait(self, job_id: str, process: Any, timeout: float) -> None:
+        """Wait up to the limit; stop a process still running, record one that died."""
+        process.join(timeout)
+        if process.is_alive():
+            finish_if_running(self.db, job_id, status=JobStatus.FAILED, error=(
+                f"timed out: still running after the limit of {timeout:g} s; the work was "
+                "stopped (narrow it, or raise the limit)"))
+            _stop(process)
+        elif process.exitcode != 0:
+            finish_if_running(self.db, job_id, status=JobStatus.FAILED,
+                              error=f"the job's process ended with exit code {process.exitcode}")
 
     def shutdown(self) -> None:
         """Stop taking work: jobs still queued and jobs running are marked failed, and their
-        processes stopped (the server is going away; nothing would supervise them)."""
-        if self._closed:
-            return
-        self._closed = True
+        processes stopped (the server is going away; nothing would supervise them).
+
+        Closing and reading ``_queued`` and ``_live`` happen under one lock, so every job is in
+        one of them; a job being started (a placeholder in ``_live``) is failed here whether or
+        not it was claimed yet, and its supervising thread stops its process once started."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            live, queued = dict(self._live), set(self._queued)
         for _ in self._threads:
             self._queue.put(None)
-        with self._lock:
-            live, queued = dict(self._live), set(self._queued)
-        if queued:
+        waiting = queued | {job_id for job_id, process in live.items() if process is None}
+        if waiting:
             with self.db.transaction() as session:
-                session.execute(update(Job).where(Job.id.in_(queued), Job.status == JobStatus.QUEUED)
+                session.execute(update(Job).where(Job.id.in_(waiting), Job.status == JobStatus.QUEUED)
                                 .values(status=JobStatus.FAILED, finished_at=utcnow(),
                                         error="stopped: the server shut down before it started"))
         for job_id, process in live.items():
-            finish_if_running(self.db, job_id, status=JobStatus.FAILED,
-                              error="stopped: the server shut down while it ran")
-            _stop(process)
+            finish_if_running(self.db, job_id, status=JobStatus.FAILED, error=STOPPED_RUNNING)
+            if process is not None:
+                _stop(process)
 
 
 def _stop(process: Any) -> None:
