@@ -95,11 +95,11 @@ def test_capping_bounds_every_policy_and_counts_those_beyond(result):
     table = result.impact.table
     change = table["capped_fen"] / table["current_fen"] - 1
     assert change.max() <= 0.2 + 1e-4 and change.min() >= -0.1 - 1e-4
-    beyond = result.impact.beyond
-    expected = table.loc[
-        (table["change_bp"] > 2000) | (table["change_bp"] < -1000), "policies"
-    ].sum()
-    assert beyond["policies"].iloc[0] == expected
+    inside, up, down = table["beyond"] == 0, table["beyond"] == 1, table["beyond"] == -1
+    assert (table.loc[inside, "capped_fen"] == table.loc[inside, "proposed_fen"]).all()
+    assert (table.loc[up, "capped_fen"] < table.loc[up, "proposed_fen"]).all()
+    assert (table.loc[down, "capped_fen"] > table.loc[down, "proposed_fen"]).all()
+    assert result.impact.beyond["policies"].iloc[0] == table.loc[~inside, "policies"].sum() > 0
     assert result.impact.overall["policies"].iloc[0] == table["policies"].sum()
     segments = result.impact.segments
     assert set(segments["segment"]) == {"occupancy_class", "construction"}

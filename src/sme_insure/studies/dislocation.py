@@ -1,4 +1,5 @@
-"""Summaries of an impact table: overall, distribution, by segment, beyond the threshold.
+"""Summaries of an impact table: overall, distribution, by segment, beyond the threshold (the
+cap's fen bounds, marked per policy by the impact task).
 
 Changes are premium-weighted where they are totals (Σ proposed / Σ current − 1) and per policy
 where they are a distribution (counts of policies by change, exact at basis-point resolution).
@@ -82,8 +83,7 @@ def summarise(table: pd.DataFrame, segments: tuple[StudyFactor, ...], cap: CapCo
         )
     overall = _totals(table[list(SUMS)].sum().to_frame().T)
     dist = table.groupby("change_bp", as_index=False)[list(SUMS)].sum()
-    up, down = round(cap.up * 10_000), round(cap.down * 10_000)
-    out_of = (table["change_bp"] > up) | (table["change_bp"] < -down)
+    out_of = table["beyond"] != 0  # the cap's own fen bounds (see .impact)
     beyond = _totals(table.loc[out_of, list(SUMS)].sum().to_frame().T)
     beyond.insert(0, "threshold", f"+{cap.up:.0%} / −{cap.down:.0%}")
     beyond["share_of_policies"] = beyond["policies"] / overall["policies"].iloc[0]

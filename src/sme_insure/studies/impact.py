@@ -5,9 +5,10 @@ date (one row per policy: the latest start). Per policy, with premiums in fen fr
 
 * change = proposed / current − 1, held in basis points (round half up) so that the distribution
   is exact and identical on any engine;
-* capped premium = min(max(proposed, ⌊current (1 − down)⌉), ⌊current (1 + up)⌉) when capping is
-  applied, else the proposed premium; a policy is beyond the threshold when its change is above
-  ``up`` or below −``down``.
+* the cap's bounds in fen: lo = ⌊current (1 − down)⌉, hi = ⌊current (1 + up)⌉;
+* capped premium = min(max(proposed, lo), hi) when capping is applied, else the proposed premium;
+* a policy is beyond the threshold when proposed > hi or proposed < lo: the same fen bounds as
+  the cap (not the rounded change), so a policy is beyond exactly when capping moves it.
 
 The task sums policies and premiums by segment levels and change; every summary (overall, by
 segment, distribution, beyond the threshold) is read from that one table.
@@ -49,13 +50,24 @@ def change_bp(current: np.ndarray, proposed: np.ndarray) -> np.ndarray:
     return to_units(proposed / current - 1.0, 10_000)
 
 
+def cap_bounds(current: np.ndarray, cfg: CapConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The cap's bounds in fen: ⌊current (1 − down)⌉ and ⌊current (1 + up)⌉ (half up)."""
+    return to_units(current * (1 - cfg.down), 1), to_units(current * (1 + cfg.up), 1)
+
+
 def cap(current: np.ndarray, proposed: np.ndarray, cfg: CapConfig) -> np.ndarray:
     """Capped premium in fen (the proposed premium when capping is not applied)."""
     if not cfg.apply:
         return proposed
-    lo = to_units(current * (1 - cfg.down), 1)
-    hi = to_units(current * (1 + cfg.up), 1)
+    lo, hi = cap_bounds(current, cfg)
     return np.minimum(np.maximum(proposed, lo), hi)
+
+
+def beyond(current: np.ndarray, proposed: np.ndarray, cfg: CapConfig) -> np.ndarray:
+    """+1 where proposed > hi, −1 where proposed < lo, else 0 (the cap's bounds, whether or not
+    capping is applied)."""
+    lo, hi = cap_bounds(current, cfg)
+    return np.where(proposed > hi, 1, np.where(proposed < lo, -1, 0)).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -70,8 +82,8 @@ class ImpactTask:
 
     @property
     def keys(self) -> list[str]:
-        """Segment inputs, then the change in basis points."""
-        return [*(s.input for s in self.segments), "change_bp"]
+        """Segment inputs, the change in basis points, and beyond the cap's bounds (±1, 0)."""
+        return [*(s.input for s in self.segments), "change_bp", "beyond"]
 
     def records(self, part: pd.DataFrame) -> pd.DataFrame:
         """One row per in-force policy rated at both: premiums (fen), change, segment codes."""
@@ -90,6 +102,7 @@ class ImpactTask:
             "proposed_fen": new,
             "capped_fen": cap(cur, new, self.cap),
             "change_bp": change_bp(cur.astype(float), new.astype(float)),
+            "beyond": beyond(cur, new, self.cap),
         }
         return pd.DataFrame(out)
 
