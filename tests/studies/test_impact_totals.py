@@ -1,5 +1,6 @@
 """The impact's totals on hand-worked books (fake rating contexts: premiums given per row):
-capping and 'beyond the threshold' use the same fen bounds."""
+capping and 'beyond the threshold' use the same fen bounds; a policy not rated at both tables is
+counted, named and kept out of the changes, never silently dropped."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from sme_insure.errors import InputError
 from sme_insure.studies.config import CapConfig
 from sme_insure.studies.dislocation import summarise
 from sme_insure.studies.impact import ImpactTask, beyond, cap
@@ -80,3 +83,40 @@ def test_beyond_is_reported_with_the_same_bounds_when_capping_is_not_applied():
     result = impact([100000, 100000], [120004, 89996], cfg)
     assert result.beyond["policies"].iloc[0] == 2
     assert result.beyond["capped_fen"].iloc[0] == 120004 + 89996  # not capped
+
+
+def test_unrated_policies_are_counted_listed_and_kept_out_of_the_changes():
+    # P0 rated; P1 not at proposed; P2 not at current; P3 zero current premium; P4 rated, its
+    # segment code matching no level
+    current, proposed = [1000, 1000, -1, 0, 2000], [1100, -1, 900, 500, 2100]
+    result = impact(current, proposed, seg=[0, 1, 0, 1, -1])
+    overall = result.overall.iloc[0]
+    assert (overall["policies"], overall["current_fen"], overall["proposed_fen"]) == (2, 3000, 3200)
+    assert overall["capped_fen"] == 3200 and overall["proposed_change"] == 3200 / 3000 - 1
+    assert overall["unrated_policies"] == 3
+    assert overall["unrated_current_fen"] == 1000  # P1's; P2 has none, P3's is 0
+    assert overall["unrated_proposed_fen"] == 900 + 500  # P2's and P3's
+    issues = result.issues
+    assert issues["policy_id"].tolist() == ["P1", "P2", "P3"]
+    assert issues["reason"].str.split(":").str[0].tolist() == [
+        "not rated at the proposed tables",
+        "not rated at the current tables",
+        "zero current premium (no change can be measured)",
+    ]
+    segs = result.segments.set_index("level")
+    assert segs.loc["L0", ["policies", "current_fen", "unrated_policies"]].tolist() == [1, 1000, 1]
+    assert segs.loc["L0", "unrated_proposed_fen"] == 900
+    assert segs.loc["L1", ["policies", "unrated_policies", "unrated_current_fen"]].tolist() == [
+        0, 2, 1000]
+    assert segs.loc["L1", "flag"] == "no_rated" and np.isnan(segs.loc["L1", "proposed_change"])
+    assert segs.loc["(no level)", ["policies", "current_fen"]].tolist() == [1, 2000]
+    for column in ("policies", "current_fen", "proposed_fen", "unrated_policies",
+                   "unrated_current_fen", "unrated_proposed_fen"):
+        assert segs[column].sum() == overall[column], column
+    assert result.distribution["policies"].sum() == 2  # change per policy: rated ones only
+
+
+def test_no_policy_rated_at_both_tables_is_an_error_naming_them():
+    with pytest.raises(InputError, match="none of the 2 in-force policies is rated") as error:
+        impact([1000, 1000], [-1, -1])
+    assert [i.field for i in error.value.issues] == ["impact (policy P0)", "impact (policy P1)"]

@@ -11,8 +11,10 @@ from study_support import study_config
 
 from sme_insure.errors import ConfigurationError, InputError
 from sme_insure.studies import render, run_study
+from sme_insure.studies.book import typed
 from sme_insure.studies.cells import check_flagged
 from sme_insure.studies.config import load_study_config
+from sme_insure.studies.impact import in_force
 
 
 def _book(folder, tmp_path, change, orphan_claim=False):
@@ -137,3 +139,30 @@ def test_no_policy_in_force_is_an_error(tiny_book):
     )
     with pytest.raises(InputError, match="no policy of the book is in force"):
         run_study(config)
+
+
+def test_an_in_force_policy_not_rated_is_counted_listed_and_reported(tiny_book, tmp_path):
+    config = study_config(tiny_book, proposal={"version": "2027.t", "effective_from": "2027-01-01"})
+    book = pd.read_parquet(tiny_book / "book.parquet")
+    live = in_force(typed(book), config.in_force_on, "SME_PROPERTY")
+    spoilt = live["policy_id"].iloc[0]
+
+    def spoil(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        frame["occupancy_class"] = frame["occupancy_class"].astype(object)
+        frame.loc[frame["policy_id"] == spoilt, "occupancy_class"] = "spaceport"
+        return frame
+
+    folder = _book(tiny_book, tmp_path, spoil)
+    config = study_config(folder, proposal={"version": "2027.t", "effective_from": "2027-01-01"})
+    config = config.model_copy(update={"data": config.data.model_copy(update={"strict": False})})
+    result = run_study(config)
+    overall = result.impact.overall.iloc[0]
+    assert (overall["policies"], overall["unrated_policies"]) == (len(live) - 1, 1)
+    assert overall["unrated_current_fen"] == 0  # no current premium to know
+    left = result.issues.loc[result.issues["field"] == "impact"]
+    assert left["policy_id"].tolist() == [spoilt]
+    assert left["reason"].iloc[0].startswith("not rated at the current tables")
+    assert any("1 left out" in n for n in result.notes)  # the off-balance says on what it balanced
+    html = render(result)
+    assert "1 in-force policies are not rated at both tables" in html and spoilt in html

@@ -50,12 +50,14 @@ def _summary(result: StudyResult) -> Table:
         ("credibility Z", f"{ind.credibility:.1%}"),
         ("complement", f"{ind.complement:+.2%}"),
         ("selected change", f"{ind.selected:+.2%}"),
-        ("rejected book rows", f"{len(result.issues):,}"),
+        ("issues (rejected rows, policies left out of the impact)", f"{len(result.issues):,}"),
     ]
     if result.impact is not None:
         rows.append(("in-force change (re-rated)", f"{result.impact.overall_change:+.2%}"))
         beyond = result.impact.beyond["policies"].iloc[0]
         rows.append(("policies beyond the cap threshold", f"{beyond:,}"))
+        left = result.impact.overall["unrated_policies"].iloc[0]
+        rows.append(("in-force policies left out of the impact (not rated)", f"{left:,}"))
     for name, value in rows:
         table.add_row(name, value)
     return table

@@ -10,14 +10,22 @@ date (one row per policy: the latest start). Per policy, with premiums in fen fr
 * a policy is beyond the threshold when proposed > hi or proposed < lo: the same fen bounds as
   the cap (not the rounded change), so a policy is beyond exactly when capping moves it.
 
-The task sums policies and premiums by segment levels and change; every summary (overall, by
-segment, distribution, beyond the threshold) is read from that one table.
+A policy is rated when both premiums exist and the current one is positive; any other in-force
+policy is *unrated* (:class:`Unrated` says why) and is kept, not dropped: it is counted in
+``unrated_policies`` with its premiums where known (``unrated_current_fen``,
+``unrated_proposed_fen``) and listed by id, while the rated sums (``policies``, ``current_fen``,
+``proposed_fen``, ``capped_fen``) and so every change and the off-balance cover rated policies only.
+
+The task sums policies and premiums by segment levels, change, beyond, why unrated and (unrated
+policies only) policy id; every summary (overall, by segment, distribution, beyond the
+threshold, the policies left out) is read from that one table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 import pandas as pd
@@ -28,7 +36,44 @@ from sme_insure.studies.factors import StudyFactor
 from sme_insure.studies.rerating import RatingContext, annual_premium
 from sme_insure.studies.units import to_units
 
-SUMS = ("policies", "current_fen", "proposed_fen", "capped_fen")
+RATED_SUMS = ("policies", "current_fen", "proposed_fen", "capped_fen")
+UNRATED_SUMS = ("unrated_policies", "unrated_current_fen", "unrated_proposed_fen")
+SUMS = (*RATED_SUMS, *UNRATED_SUMS)
+
+
+class Unrated(IntEnum):
+    """Why an in-force policy is left out of the impact's rated sums (an integer key of the
+    impact table; ``RATED``: it is in)."""
+
+    RATED = 0
+    NOT_RATED_CURRENT = 1
+    NOT_RATED_PROPOSED = 2
+    ZERO_CURRENT_PREMIUM = 3
+
+    @property
+    def reason(self) -> str:
+        """The issue text of a policy left out for this reason."""
+        return _REASONS[self]
+
+
+_REASONS = {
+    Unrated.RATED: "rated at both tables",
+    Unrated.NOT_RATED_CURRENT: "not rated at the current tables: left out of the impact's totals",
+    Unrated.NOT_RATED_PROPOSED: "not rated at the proposed tables: left out of the impact's totals",
+    Unrated.ZERO_CURRENT_PREMIUM: (
+        "zero current premium (no change can be measured): left out of the impact's totals"
+    ),
+}
+
+
+def unrated(current: np.ndarray, proposed: np.ndarray) -> np.ndarray:
+    """:class:`Unrated` code per policy from its premiums (−1: not rated); the first that holds
+    of: not rated at current, not rated at proposed, current premium ≤ 0."""
+    return np.select(
+        [current < 0, proposed < 0, current <= 0],
+        [Unrated.NOT_RATED_CURRENT, Unrated.NOT_RATED_PROPOSED, Unrated.ZERO_CURRENT_PREMIUM],
+        Unrated.RATED,
+    ).astype(np.int64)
 
 
 def in_force(rows: pd.DataFrame, on: dt.date, product_code: str) -> pd.DataFrame:
@@ -82,27 +127,33 @@ class ImpactTask:
 
     @property
     def keys(self) -> list[str]:
-        """Segment inputs, the change in basis points, and beyond the cap's bounds (±1, 0)."""
-        return [*(s.input for s in self.segments), "change_bp", "beyond"]
+        """Segment inputs, the change in basis points, beyond the cap's bounds (±1, 0), why
+        unrated (:class:`Unrated`) and the policy id (empty for rated policies)."""
+        return [*(s.input for s in self.segments), "change_bp", "beyond", "unrated", "policy_id"]
 
     def records(self, part: pd.DataFrame) -> pd.DataFrame:
-        """One row per in-force policy rated at both: premiums (fen), change, segment codes."""
+        """One row per in-force policy: premiums (fen), change, segment codes; the measures of
+        an unrated policy in the unrated sums (its premiums where known), its change 0."""
         rows = in_force(typed(part.reset_index(drop=True)), self.in_force_on, self.current.code)
         now = self.current.rate(rows)
         cur = annual_premium(now, len(rows))
         new = annual_premium(self.proposed.rate(rows), len(rows))
-        ok = (cur > 0) & (new >= 0)
-        out = {"policy_id": rows["policy_id"].to_numpy()[ok]}
-        for s in self.segments:
-            out[s.input] = s.codes(now.prepared)[ok]
-        cur, new = cur[ok], new[ok]
+        why = unrated(cur, new)
+        ok, ids = why == Unrated.RATED, rows["policy_id"].to_numpy(dtype=object)
+        out = {s.input: s.codes(now.prepared) for s in self.segments}
+        safe = np.where(ok, cur, 1).astype(float)  # no division by a missing premium
         out |= {
-            "policies": np.ones(len(cur), dtype=np.int64),
-            "current_fen": cur,
-            "proposed_fen": new,
-            "capped_fen": cap(cur, new, self.cap),
-            "change_bp": change_bp(cur.astype(float), new.astype(float)),
-            "beyond": beyond(cur, new, self.cap),
+            "change_bp": np.where(ok, change_bp(safe, new.astype(float)), 0),
+            "beyond": np.where(ok, beyond(cur, new, self.cap), 0),
+            "unrated": why,
+            "policy_id": np.where(ok, "", ids),
+            "policies": ok.astype(np.int64),
+            "current_fen": np.where(ok, cur, 0),
+            "proposed_fen": np.where(ok, new, 0),
+            "capped_fen": np.where(ok, cap(cur, new, self.cap), 0),
+            "unrated_policies": (~ok).astype(np.int64),
+            "unrated_current_fen": np.where(ok, 0, np.maximum(cur, 0)),
+            "unrated_proposed_fen": np.where(ok, 0, np.maximum(new, 0)),
         }
         return pd.DataFrame(out)
 
@@ -110,13 +161,15 @@ class ImpactTask:
         return self.aggregate(self.records(part))
 
     def aggregate(self, records: pd.DataFrame) -> pd.DataFrame:
-        """Sums by segment levels and change."""
+        """Sums by the keys (an unrated policy stays a row of its own: its id is a key)."""
+        records = records.astype({"policy_id": object})
         out = records.groupby(self.keys, as_index=False, sort=True)[list(SUMS)].sum()
-        return out.astype(dict.fromkeys(self.keys, np.int64))
+        return out.astype({k: np.int64 for k in self.keys if k != "policy_id"})
 
     def meta(self) -> pd.DataFrame:
         """Empty frame of the output's columns and types."""
-        return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in [*self.keys, *SUMS]})
+        columns = {c: pd.Series(dtype=np.int64) for c in [*self.keys, *SUMS]}
+        return pd.DataFrame(columns | {"policy_id": pd.Series(dtype=object)})
 
     def combine(self, parts: list[pd.DataFrame]) -> pd.DataFrame:
         """Partial sums added up (integers: exact in any order)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from sme_insure.studies import charts
+from sme_insure.studies.dislocation import Impact
 from sme_insure.studies.presentation import Kind, TableView, key_values, view
 from sme_insure.studies.study import StudyResult, today
 
@@ -76,6 +77,11 @@ TOTALS = {
     "proposed_change": ("change", K.PERCENT),
     "capped_change": ("capped", K.PERCENT),
 }
+UNRATED = {
+    "unrated_policies": ("unrated policies", K.COUNT),
+    "unrated_current_fen": ("unrated current (fen, where rated)", K.MONEY),
+    "unrated_proposed_fen": ("unrated proposed (fen, where rated)", K.MONEY),
+}
 ISSUES = {
     "policy_id": ("policy", K.TEXT),
     "field": ("field", K.TEXT),
@@ -111,7 +117,8 @@ def summary(result: StudyResult) -> TableView:
             ("on-level method", c.on_level.method.value),
             ("GLM", c.glm.model.value),
             ("credibility", c.credibility.method.value),
-            ("rejected book rows", f"{len(result.issues):,}"),
+            ("issues (rejected book rows, policies left out of the impact)",
+             f"{len(result.issues):,}"),
             ("loss ratio method change", f"{ind.loss_ratio_change:+.2%}"),
             ("pure premium method change", f"{ind.pure_premium_change:+.2%}"),
             ("credibility Z / complement", f"{ind.credibility:.1%} / {ind.complement:+.2%}"),
@@ -145,10 +152,11 @@ def _impact(result: StudyResult) -> dict[str, object] | None:
     if imp is None:
         return None
     cap = result.config.impact.cap
-    segs = {"segment": ("segment", K.TEXT), "level": ("level", K.TEXT), **TOTALS}
+    segs = {"segment": ("segment", K.TEXT), "level": ("level", K.TEXT), **TOTALS, **UNRATED}
     return {
         "histogram": _uri(charts.impact_histogram(imp.distribution, cap.up, cap.down)),
-        "overall": view("Overall", imp.overall, TOTALS),
+        "overall": view("Overall (changes over policies rated at both tables)", imp.overall,
+                        {**TOTALS, **UNRATED}),
         "percentiles": view(
             "Percentiles of change per policy",
             imp.percentiles,
@@ -165,7 +173,21 @@ def _impact(result: StudyResult) -> dict[str, object] | None:
         ),
         "segments": view("By segment", imp.segments, segs),
         "capping": "applied" if cap.apply else "not applied (threshold reported only)",
+        "unrated": _unrated_note(imp),
     }
+
+
+def _unrated_note(imp: Impact) -> str | None:
+    """What the impact leaves out of its changes, when it leaves out anything."""
+    left = int(imp.overall["unrated_policies"].iloc[0])
+    if not left:
+        return None
+    counts = imp.issues["reason"].value_counts()
+    why = "; ".join(f"{n:,} {reason.split(':')[0]}" for reason, n in counts.items())
+    return (
+        f"{left:,} in-force policies are not rated at both tables and are left out of the "
+        f"changes ({why}); they are counted in the 'unrated' columns and listed under data issues."
+    )
 
 
 def _proposal(result: StudyResult) -> dict[str, object] | None:
@@ -225,7 +247,11 @@ def render(result: StudyResult) -> str:
         factors=_factor_figures(result),
         proposal=_proposal(result),
         impact=_impact(result),
-        issues=view("Rejected rows (first 200)", result.issues.head(200), ISSUES),
+        issues=view(
+            "Rejected rows and policies left out of the impact (first 200)",
+            result.issues.head(200),
+            ISSUES,
+        ),
         notes=result.notes,
     )
 

@@ -24,7 +24,7 @@ from sme_insure.studies.cells import Experience, by_level
 from sme_insure.studies.config import StudyConfig
 from sme_insure.studies.credibility import blended_relativities
 from sme_insure.studies.development import Development, develop
-from sme_insure.studies.dislocation import Impact, summarise
+from sme_insure.studies.dislocation import Impact, require_rated, summarise
 from sme_insure.studies.engine import (
     CountTask,
     DaskEngine,
@@ -36,7 +36,7 @@ from sme_insure.studies.experience import ExperienceTask, ScanTask, claim_frame
 from sme_insure.studies.factors import base_index
 from sme_insure.studies.filing import problems_as_if_active, write_drafts
 from sme_insure.studies.glm import GlmFit, actual_vs_expected, fit_glm
-from sme_insure.studies.impact import ImpactTask
+from sme_insure.studies.impact import SUMS, ImpactTask
 from sme_insure.studies.indication import Indication, indicate, period_table
 from sme_insure.studies.inputs import StudyInputs, load_inputs, segment_factors
 from sme_insure.studies.losses import (
@@ -226,19 +226,18 @@ def _propose(
                 config.in_force_on,
                 config.impact.cap,
             )
-            seen[k] = engine.run(inputs.source, task)[["current_fen", "proposed_fen"]].sum()
+            table = engine.run(inputs.source, task)
+            if not seen:  # the first run (k = 1): some policy must be rated at both tables
+                require_rated(table)
+            seen[k] = table[list(SUMS)].sum()
         return seen[k]
 
     now = int(totals(1.0)["current_fen"])
-    if now <= 0:
-        raise InputError(
-            [
-                Issue(
-                    "impact.in_force_on",
-                    str(config.in_force_on),
-                    "no policy of the book is in force on that date",
-                )
-            ]
+    left = int(totals(1.0)["unrated_policies"])
+    if left:
+        notes.append(
+            f"off-balance on the {int(totals(1.0)['policies']):,} in-force policies rated at both "
+            f"tables; {left:,} left out (listed in the issues, counted in the impact)"
         )
     off = solve_off_balance(lambda k: int(totals(k)["proposed_fen"]), now, selected)
     drafts = build_drafts(current, rel, bases, off.factor, cfg, config.name)
@@ -359,6 +358,7 @@ def run_study(
                 config.impact.cap,
             )
             impact = summarise(eng.run(inputs.source, task_i), segs, config.impact.cap)
+            issues = pd.concat([issues, impact.issues], ignore_index=True)
     step("done", 1.0)
     return StudyResult(
         config,

@@ -104,6 +104,7 @@ class Flag(StrEnum):
     NOT_IN_MODEL = "not_in_model"
     NO_CREDIBLE_VARIATION = "no_credible_variation"
     BEYOND_CAP = "beyond_cap"
+    NO_RATED = "no_rated"
     UNDEVELOPED = "undeveloped"
 
     @property
@@ -122,5 +123,6 @@ _FLAG_TEXT = {
     Flag.NOT_IN_MODEL: "factor has fewer than two levels with data: left out of the GLM",
     Flag.NO_CREDIBLE_VARIATION: "no variation between levels beyond noise: Z = 0",
     Flag.BEYOND_CAP: "premium change beyond the capping threshold",
+    Flag.NO_RATED: "no policy rated at both tables: change not defined (see the issues)",
     Flag.UNDEVELOPED: "claims without a development factor: latest taken as ultimate",
 }
