@@ -7,8 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
+from pydantic import ValidationError
 
-from sme_insure.catalogue import check_catalogue
+from sme_insure.catalogue import Product, check_catalogue
 from sme_insure.errors import RatingInputError
 from support.golden import approx, money, steps
 
@@ -130,3 +132,12 @@ def test_out_of_range_names_the_field(rater, sales):
 
 def test_catalogue_checks_clean(catalogue):
     assert check_catalogue(catalogue) == []
+
+
+def test_the_deposit_is_adjustable_on_actual_sales_and_only_numeric_inputs_are(catalogue):
+    """The wording adjusts the deposit on actual sales at expiry: the product declares it."""
+    assert catalogue.get(CODE, "2026.1").policy.adjustable_inputs == ["estimated_annual_sales"]
+    data = yaml.safe_load((ROOT / "products" / "product_liability" / "2026.1.yaml").read_text("utf-8"))
+    for name in ("territory", "actual_sales"):
+        with pytest.raises(ValidationError, match=f"adjustable input '{name}' is not a numeric input"):
+            Product.model_validate({**data, "policy": {"adjustable_inputs": [name]}})

@@ -135,6 +135,11 @@ def _reference_problems(product: Product) -> list[str]:
             for t in cov.limits
             if t.input and t.input not in known
         ]
+    problems += [
+        f"policy: adjustable input {n!r} is not a numeric input of the product"
+        for n in product.policy.adjustable_inputs
+        if n not in inputs or not inputs[n].type.is_numeric
+    ]
     for rule in product.underwriting.rules:
         problems += [
             f"rule {rule.code}: unknown input {n!r}"
