@@ -141,7 +141,10 @@ def reinstate(policy_id: ObjectId, body: ReasonIn, request: Request, services: S
 @router.post("/policies/{policy_id}/adjustments", status_code=201, response_model=TransactionOut)
 def adjust(policy_id: ObjectId, body: AdjustmentIn, request: Request, services: ServicesDep,
            actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """Year-end adjustment on actual sales or payroll."""
+    """Adjustment on actual figures (the product's adjustable inputs, e.g. annual sales): each
+    period between changes re-rated on its inputs plus the actual figures, pro rata to the day,
+    less what was charged; a later adjustment replaces an earlier one; a cancelled policy is
+    adjusted on its period on risk."""
     return _write(request, services, actor, idempotency_key, body, lambda s: changes.adjust(
         s, services, actor, policy_id, actual=body.actual, reason=body.reason))
 

@@ -1,6 +1,7 @@
 """Mid-term changes: endorsements (pro rata to the day), cancellation (pro rata, short rate or
-flat in the cooling-off period), reinstatement and the year-end adjustment. Each writes one
-premium transaction row; the policy's current inputs and annual premium follow the rows."""
+flat in the cooling-off period), reinstatement and the adjustment on actual figures (the term
+replayed on them, see :func:`adjust`). Each writes one premium transaction row; the policy's
+current inputs and annual premium follow the rows."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.cover import overlapping_policy
-from sme_insure.services.pricing import price
+from sme_insure.services.pricing import Priced, price
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, PremiumTransaction
@@ -36,12 +37,15 @@ def _policy(session: Session, actor: Actor, policy_id: int) -> Policy:
 
 
 def _record(session: Session, policy: Policy, actor: Actor, services: Services, *, kind: TransactionKind,
-            effective: dt.date, premium: int, vat: int, reason: str) -> PremiumTransaction:
+            effective: dt.date, premium: int, vat: int, reason: str,
+            period_end: dt.date | None = None) -> PremiumTransaction:
+    """Append one premium row, earned over ``[effective, period_end)`` (the policy's end unless
+    stated), with the policy's inputs and annual premium after it."""
     policy.sequence += 1
     policy.inputs = seal_inputs(services.vault, policy.inputs)  # also seals a row from before sealing
     row = PremiumTransaction(
         tenant_id=policy.tenant_id, policy_id=policy.id, sequence=policy.sequence, kind=kind,
-        effective_date=effective, period_end=policy.end_date, transaction_date=services.today(),
+        effective_date=effective, period_end=period_end or policy.end_date, transaction_date=services.today(),
         premium_fen=premium, vat_fen=vat, annual_premium_after_fen=policy.annual_premium_fen,
         inputs_after=policy.inputs, reason=reason, created_by_key=actor.key_id)
     session.add(row)
@@ -85,9 +89,8 @@ def endorse(session: Session, services: Services, actor: Actor, policy_id: int, 
         codes = [r.code for r in priced.decision.reasons]
         raise StateError(f"this change is {priced.decision.decision} by underwriting rules {codes}; "
                          "ask an underwriter")
-    charge = pro_rata(priced.premium_fen - policy.annual_premium_fen, policy.start_date,
-                      policy.end_date, effective)
-    vat = pro_rata(priced.money["vat"] - policy.money["vat"], policy.start_date, policy.end_date, effective)
+    charge, vat = _pro_rata_pair(_annual(priced), (policy.annual_premium_fen, policy.money["vat"]),
+                                 policy, effective)
     policy.inputs = seal_inputs(services.vault, inputs)
     policy.money, policy.annual_premium_fen = priced.money, priced.premium_fen
     return _record(session, policy, actor, services, kind=TransactionKind.ENDORSEMENT,
@@ -113,6 +116,16 @@ def _returned_share(services: Services, policy: Policy, effective: dt.date) -> t
     return "pro rata", remaining_fraction(policy.start_date, policy.end_date, effective)
 
 
+def _returned(services: Services, policy: Policy, effective: dt.date, *, annual: tuple[int, int],
+              written: tuple[int, int]) -> tuple[str, int, int]:
+    """Basis, premium and VAT returned by a cancellation from ``effective``: all that was
+    written (flat), or −round_half_up(annual × share returned) for premium and VAT alike."""
+    basis, share = _returned_share(services, policy, effective)
+    if basis.startswith("flat"):
+        return basis, -written[0], -written[1]
+    return basis, -round_fraction(annual[0] * share), -round_fraction(annual[1] * share)
+
+
 def cancel(session: Session, services: Services, actor: Actor, policy_id: int, *,
            effective: dt.date, reason: str) -> PremiumTransaction:
     """Cancel from ``effective`` and return premium by the product's basis."""
@@ -120,13 +133,8 @@ def cancel(session: Session, services: Services, actor: Actor, policy_id: int, *
     _in_force(policy, effective)
     if effective < (last := _last_change(session, policy)):
         raise StateError(f"out of sequence: a change effective {last} exists after {effective}")
-    basis, share = _returned_share(services, policy, effective)
-    written, written_vat = _written(session, policy)
-    if basis.startswith("flat"):
-        premium, vat = -written, -written_vat
-    else:
-        premium = -round_fraction(policy.annual_premium_fen * share)
-        vat = -round_fraction(policy.money["vat"] * share)
+    basis, premium, vat = _returned(services, policy, effective, annual=(
+        policy.annual_premium_fen, policy.money["vat"]), written=_written(session, policy))
     policy.status, policy.cancelled_on = PolicyStatus.CANCELLED, effective
     return _record(session, policy, actor, services, kind=TransactionKind.CANCELLATION,
                    effective=effective, premium=premium, vat=vat, reason=f"{reason} [{basis}]")
@@ -140,8 +148,9 @@ def reinstate(session: Session, services: Services, actor: Actor, policy_id: int
     if policy.status != PolicyStatus.CANCELLED:
         raise StateError(f"policy {policy.number} is {policy.status}; only a cancelled policy is reinstated")
     last = session.scalars(select(PremiumTransaction).where(
-        PremiumTransaction.policy_id == policy.id).order_by(PremiumTransaction.sequence.desc())).first()
-    assert last is not None and last.kind == TransactionKind.CANCELLATION
+        PremiumTransaction.policy_id == policy.id, PremiumTransaction.kind == TransactionKind.CANCELLATION)
+        .order_by(PremiumTransaction.sequence.desc())).first()  # an adjustment may follow it
+    assert last is not None
     overlap = overlapping_policy(session, tenant_id=policy.tenant_id, customer_id=policy.customer_id,
                                  code=policy.product_code, start=last.effective_date,
                                  end=policy.end_date, excluding=policy.id)
@@ -154,25 +163,101 @@ def reinstate(session: Session, services: Services, actor: Actor, policy_id: int
                    reason=reason)
 
 
-def adjust(session: Session, services: Services, actor: Actor, policy_id: int, *,
-           actual: dict[str, Any], reason: str) -> PremiumTransaction:
-    """Year-end adjustment: re-rate the whole term on actual figures (sales, payroll), with the
-    underwriter's adjustment, and charge or return the full difference (not pro rata)."""
-    policy = _policy(session, actor, policy_id)
+def _rerate(services: Services, policy: Policy, sealed: dict[str, Any], actual: dict[str, Any]) -> Priced:
+    """Annual premium of stored inputs with the actual figures in place of the declared ones,
+    on the policy's own product and table versions, with its underwriter's adjustment."""
+    inputs = {**unseal_inputs(services.vault, sealed), **actual}
+    return price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
+                 product_version=policy.product_version, table_versions=policy.versions["tables"],
+                 adjustment=adjustment_step(policy.adjustment))
+
+
+def _replay(services: Services, policy: Policy, rows: list[PremiumTransaction],
+            actual: dict[str, Any]) -> tuple[int, int, Priced]:
+    """Premium and VAT the policy's rows would hold had ``actual`` been declared at inception,
+    and the annual pricing of its last period. Each row is re-computed as it was written:
+
+        written       R'₀                    (R'ₖ = rate(inputs after row k + actual))
+        endorsement   pro_rata(R'ₖ − R'ₖ₋₁, from its effective day)
+        cancellation  its basis on R'ₖ (pro rata, short rate), or all so far (flat)
+        reinstatement minus the replayed cancellation
+
+    so for periods p between changes Σ = Σₚ R'ₚ × daysₚ / term days, rounded half up where the
+    endorsements round, over the period on risk only when cancelled. Adjustment rows are skipped:
+    the one being written replaces them."""
+    premium = vat = 0
+    last: Priced | None = None
+    returned = (0, 0)
+    for row in rows:
+        if row.kind in (TransactionKind.WRITTEN, TransactionKind.ENDORSEMENT):
+            new = _rerate(services, policy, row.inputs_after, actual)
+            charge = _annual(new) if last is None else _pro_rata_pair(
+                _annual(new), _annual(last), policy, row.effective_date)
+            last = new
+        elif row.kind == TransactionKind.CANCELLATION and last is not None:
+            _, back, back_vat = _returned(services, policy, row.effective_date, annual=_annual(last),
+                                          written=(premium, vat))
+            charge = returned = (back, back_vat)
+        elif row.kind == TransactionKind.REINSTATEMENT:
+            charge = (-returned[0], -returned[1])
+        else:
+            continue
+        premium, vat = premium + charge[0], vat + charge[1]
+    assert last is not None, "a policy has its written row"
+    return premium, vat, last
+
+
+def _annual(priced: Priced) -> tuple[int, int]:
+    """Annual premium and its VAT, fen."""
+    return priced.premium_fen, priced.money["vat"]
+
+
+def _pro_rata_pair(new: tuple[int, int], old: tuple[int, int], policy: Policy,
+                   effective: dt.date) -> tuple[int, int]:
+    """What an endorsement from ``effective`` charges, premium and VAT (:func:`endorse`)."""
+    return (pro_rata(new[0] - old[0], policy.start_date, policy.end_date, effective),
+            pro_rata(new[1] - old[1], policy.start_date, policy.end_date, effective))
+
+
+def _adjustable(services: Services, policy: Policy, actual: dict[str, Any]) -> None:
+    """Only the product's adjustable inputs are adjusted, and a policy cancelled flat had
+    nothing on risk to adjust."""
     allowed = services.catalogue.get(policy.product_code, policy.product_version).policy.adjustable_inputs
     bad = [k for k in actual if k not in allowed]
     if not actual or bad:
-        raise InputError([Issue("actual", bad or actual, f"adjustable inputs of this product: {allowed}")])
-    inputs = {**unseal_inputs(services.vault, policy.inputs), **actual}
-    priced = price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
-                   product_version=policy.product_version, table_versions=policy.versions["tables"],
-                   adjustment=adjustment_step(policy.adjustment))
-    delta = priced.premium_fen - policy.annual_premium_fen
-    vat = priced.money["vat"] - policy.money["vat"]
-    policy.inputs = seal_inputs(services.vault, inputs)
-    policy.money, policy.annual_premium_fen = priced.money, priced.premium_fen
+        raise InputError([Issue("actual", bad or actual,
+                                f"adjustable inputs of {policy.product_code}@{policy.product_version}: "
+                                f"{allowed}")])
+    if policy.cancelled_on is not None and _returned_share(
+            services, policy, policy.cancelled_on)[0].startswith("flat"):
+        raise StateError(f"policy {policy.number} was cancelled flat (cooling-off) from "
+                         f"{policy.cancelled_on}: nothing was on risk, so there is nothing to adjust")
+
+
+def adjust(session: Session, services: Services, actor: Actor, policy_id: int, *,
+           actual: dict[str, Any], reason: str) -> PremiumTransaction:
+    """Adjustment on the actual figures of the term (sales, payroll): charge or return the
+    replayed premium (:func:`_replay`: each period between changes re-rated on the inputs then
+    in force plus the actual figures, pro rata to the day as endorsements are) less everything
+    the policy's rows already hold: written, endorsements, a cancellation and any earlier
+    adjustment, which this one replaces (the actual figure of a term is one number). VAT alike.
+
+    The wording adjusts at expiry; a declaration before it is accepted too, as insurers accept a
+    mid-term declaration, and the declaration at expiry then replaces it. A cancelled policy is
+    adjusted on its period on risk, on its cancellation basis. The row is earned over the period
+    on risk, ``[start, cancellation or end)``; it changes no cover, so claims read the inputs in
+    force on a day from the other rows (``claims_ledger.policy_facts``)."""
+    policy = _policy(session, actor, policy_id)
+    _adjustable(services, policy, actual)
+    rows = transactions_of(session, policy.id)
+    target, target_vat, last = _replay(services, policy, rows, actual)
+    premium = target - sum(r.premium_fen for r in rows)
+    vat = target_vat - sum(r.vat_fen for r in rows)
+    policy.inputs = seal_inputs(services.vault, {**unseal_inputs(services.vault, policy.inputs), **actual})
+    policy.money, policy.annual_premium_fen = last.money, last.premium_fen
     return _record(session, policy, actor, services, kind=TransactionKind.ADJUSTMENT,
-                   effective=policy.start_date, premium=delta, vat=vat, reason=reason)
+                   effective=policy.start_date, period_end=policy.cancelled_on or policy.end_date,
+                   premium=premium, vat=vat, reason=reason)
 
 
 def transactions_of(session: Session, policy_id: int) -> list[PremiumTransaction]:
