@@ -98,6 +98,28 @@ def test_adjustment_re_rates_each_period_between_changes(client, keys, clock):
     assert after["annual_premium_fen"] == 2_862_000
 
 
+def test_loss_before_the_endorsement_keeps_the_original_limit_after_an_adjustment(client, keys, clock):
+    """A loss on 2026-06-01, before the limit went to 1m on 2026-09-10, is covered at 400k even
+    though the adjustment row (dated from the start) came after the endorsement; one on
+    2026-10-01 at 1m."""
+    policy = _policy(client, keys)
+    _endorse_limit(client, keys, policy)
+    clock["today"] = EXPIRY
+    _adjust(client, keys, policy, 15_000_000)
+    limits = {}
+    for day in ("2026-06-01", "2026-10-01"):
+        r = client.post("/v1/claims", json={
+            "policy_number": policy["number"], "loss_date": day, "place": "福州市鼓楼区",
+            "peril": "third_party_bodily_injury", "estimated_fen": 1_000_000,
+            "description": "a customer hurt by a faulty product", "contact_name": "李四",
+            "contact_phone": "13812341234", "bank_account": "6222 0202 0011 2233 445"},
+            headers=keys.channel)
+        assert r.status_code == 201, r.text
+        limits[day] = [(lim["basis"], lim["amount_fen"]) for lim in r.json()["cover"]["limits"]]
+    assert limits == {"2026-06-01": [("per_occurrence", 40_000_000)],
+                      "2026-10-01": [("per_occurrence", 100_000_000)]}
+
+
 def test_a_second_adjustment_replaces_the_first(client, keys, clock):
     """First 15m: +600,000. The audited figure is then 12m: the term's premium is 1,440,000, so
     the second charges 1,440,000 − (1,200,000 + 600,000) = −360,000, not 1,440,000 − 1,200,000."""

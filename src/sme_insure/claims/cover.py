@@ -2,7 +2,8 @@
 peril insured by a coverage bought, and which documents the claim needs.
 
 The cover in force on a date is the policy as its premium transactions left it: the inputs of
-the last row (by sequence) effective on or before that date. A policy covers ``[start, end)``,
+the last row (by sequence) effective on or before that date, among the rows that change the
+cover (an adjustment on actual figures does not; ``claims_ledger.policy_facts`` leaves it out). A policy covers ``[start, end)``,
 up to the day before a cancellation takes effect.
 """
 

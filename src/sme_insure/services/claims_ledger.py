@@ -33,7 +33,7 @@ from sme_insure.claims.limits import (
 from sme_insure.claims.rules import ClaimRules, default_rules, load_rules
 from sme_insure.claims.vocabulary import ClaimStatus
 from sme_insure.errors import ConfigurationError, NotFoundError, StateError
-from sme_insure.policies.states import Role
+from sme_insure.policies.states import Role, TransactionKind
 from sme_insure.services import audit
 from sme_insure.services.actor import Actor
 from sme_insure.services.context import Services
@@ -119,9 +119,13 @@ def record(session: Session, services: Services, actor: Actor, claim: Claim, mov
 
 
 def policy_facts(session: Session, policy: Policy) -> PolicyFacts:
-    """The policy's dates and its inputs after each premium transaction."""
+    """The policy's dates and its inputs after each premium transaction that changes the cover.
+    An adjustment on actual figures does not: it is dated from the start but re-rates every
+    period on the inputs then in force (``changes.adjust``), so its row, later in sequence, would
+    otherwise put the last period's cover on the days before a mid-term change."""
     rows = session.execute(select(PremiumTransaction.effective_date, PremiumTransaction.inputs_after)
-                           .where(PremiumTransaction.policy_id == policy.id)
+                           .where(PremiumTransaction.policy_id == policy.id,
+                                  PremiumTransaction.kind != TransactionKind.ADJUSTMENT)
                            .order_by(PremiumTransaction.sequence)).all()
     history = tuple((r[0], r[1]) for r in rows) or ((policy.start_date, policy.inputs),)
     return PolicyFacts(policy.number, policy.start_date, policy.end_date, policy.cancelled_on, history)
