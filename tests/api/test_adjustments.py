@@ -171,3 +171,24 @@ def test_a_product_without_adjustable_inputs_names_what_is_allowed(client, keys,
     r = client.post(f"/v1/policies/{liability['id']}/adjustments",
                     json={"actual": {"limit_per_occurrence": 1000000}, "reason": "x"}, headers=keys.channel)
     assert r.status_code == 422 and "['estimated_annual_sales']" in r.json()["errors"][0]["reason"]
+
+
+def test_an_underwriters_loading_is_kept_by_the_adjustment(client, keys, clock):
+    """A referred risk approved with a 20 % loading: 12,000.00 × 1.2 = 14,400.00 → 1,440,000 fen
+    (above the 2,000 minimum). Adjusted on actual sales of 15m: 18,000.00 × 1.2 = 21,600.00 →
+    2,160,000, so +720,000. Adjusted on the estimate itself: 0 (re-rating without the loading
+    returned the 240,000 it added)."""
+    customer = new_customer(client, keys.channel, identifier="91350100M000100Y44")  # referred
+    quote = new_quote(client, keys.channel, customer["id"], RISK, product="PRODUCT_LIABILITY")
+    referral = next(r for r in client.get("/v1/referrals", headers=keys.underwriter).json()
+                    if r["quote_id"] == quote["id"])
+    r = client.post(f"/v1/referrals/{referral['id']}/decision",
+                    json={"approve": True, "reason": "surveyed", "loading": 0.2}, headers=keys.underwriter)
+    assert r.status_code == 200 and r.json()["quote"]["premium_fen"] == 1_440_000, r.text
+    r = client.post(f"/v1/quotes/{quote['id']}/bind", json={}, headers=keys.channel)
+    assert r.status_code == 201, r.text
+    policy = r.json()
+    clock["today"] = EXPIRY
+    assert _adjust(client, keys, policy, 10_000_000)["premium_fen"] == 0
+    assert _adjust(client, keys, policy, 15_000_000)["premium_fen"] == 720_000
+    assert sum(t["premium_fen"] for t in _rows(client, keys, policy)) == 2_160_000
