@@ -152,6 +152,20 @@ FAILING = textwrap.dedent("""
 """)
 
 
+def test_a_job_that_notices_its_own_deadline_is_recorded_as_timed_out(tmp_path):
+    """The process's deadline starts once its catalogue is loaded, the server's when it starts
+    the process: a process that notices first and exits 0 left the job "running" for ever."""
+    db = _db(tmp_path)
+    runner = jobs.JobRunner(db, default_catalogue(), workers=1, timeout=600)
+    try:
+        [job_id] = [runner.submit(ACTOR, "late", job_work.out_of_time, 600)]
+        assert _wait_for(lambda: _statuses(db, [job_id])[job_id][0] not in ("queued", "running")
+                         and job_id not in runner._live, 120)
+        assert _statuses(db, [job_id])[job_id] == ("failed", jobs.timed_out(600))
+    finally:
+        runner.shutdown()
+
+
 def test_a_jobs_unexpected_error_is_logged_with_personal_data_masked(tmp_path):
     db = _db(tmp_path)
     script = tmp_path / "server.py"

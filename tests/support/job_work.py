@@ -22,3 +22,10 @@ def sleepy(context, progress):
 def failing(context, progress):
     """Fails with personal data in its message, as a bad row's error might."""
     raise ValueError("row of customer 11010519491231002X, mobile 13812345678 is bad")
+
+
+def out_of_time(context, progress):
+    """Its process's own deadline passed (the server's wait has not yet ended)."""
+    from sme_insure.services.jobs import JobTimedOut
+
+    raise JobTimedOut("job")

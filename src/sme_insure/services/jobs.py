@@ -81,6 +81,13 @@ class JobContext:
     catalogue: Catalogue
 
 
+def timed_out(timeout: float) -> str:
+    """The error of a job stopped at its limit (by its process or by the server, whichever
+    notices first: the process's own deadline starts once its catalogue is loaded)."""
+    return (f"timed out: still running after the limit of {timeout:g} s; the work was "
+            "stopped (narrow it, or raise the limit)")
+
+
 def finish_if_running(db: Database, job_id: str, *, final: bool = True, **values: Any) -> bool:
     """Update a running job (the first to finish it wins); ``False`` if it had finished."""
     if final:
@@ -146,8 +153,8 @@ def _child(url: str, source: tuple[Path, Path], job_id: str, work: Work, timeout
         context = JobContext(db, Catalogue.load(*source))
         result = work(context, Progress(db, job_id, time.monotonic() + timeout))
         finish_if_running(db, job_id, status=JobStatus.SUCCEEDED, progress=1.0, result=result)
-    except JobTimedOut:
-        pass  # the server marks it
+    except JobTimedOut:  # the server marks it too, unless its wait ended before our deadline
+        finish_if_running(db, job_id, status=JobStatus.FAILED, error=timed_out(timeout))
     except SmeInsureError as exc:
         finish_if_running(db, job_id, status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
     except Exception:
@@ -260,9 +267,7 @@ class JobRunner:
         """Wait up to the limit; stop a process still running, record one that died."""
         process.join(timeout)
         if process.is_alive():
-            finish_if_running(self.db, job_id, status=JobStatus.FAILED, error=(
-                f"timed out: still running after the limit of {timeout:g} s; the work was "
-                "stopped (narrow it, or raise the limit)"))
+            finish_if_running(self.db, job_id, status=JobStatus.FAILED, error=timed_out(timeout))
             _stop(process)
         elif process.exitcode != 0:
             finish_if_running(self.db, job_id, status=JobStatus.FAILED,
