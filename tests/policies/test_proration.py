@@ -54,3 +54,17 @@ def test_earned_parts_add_up(start, days, split, amount):
     end = start + dt.timedelta(days=days)
     mid = start + dt.timedelta(days=min(split, days))
     assert earned(amount, start, end, (start, mid)) + earned(amount, start, end, (mid, end)) == amount
+
+
+def test_a_term_of_whole_months_is_months_over_12_policy_years():
+    """One annual premium buys one policy-year, 29 February or not; a term in days is days/365;
+    the parts of a term sum to it."""
+    from sme_insure.policies.proration import exposure_years, term_years
+
+    assert term_years(dt.date(2027, 3, 10), dt.date(2028, 3, 10)) == 1.0  # 366 days
+    assert term_years(dt.date(2026, 1, 31), dt.date(2026, 2, 28)) == 1 / 12  # clamped month end
+    assert term_years(dt.date(2026, 3, 10), dt.date(2026, 3, 11)) == 1 / 365
+    term = (dt.date(2027, 3, 10), dt.date(2028, 3, 10))
+    cut = dt.date(2027, 9, 10)
+    parts = exposure_years(term[0], cut, term) + exposure_years(cut, term[1], term)
+    assert abs(parts - 1.0) < 1e-12 and exposure_years(cut, term[1], term) == 182 / 366

@@ -54,3 +54,33 @@ def earned(amount_fen: int, start: dt.date, end: dt.date, period: tuple[dt.date,
     if hi <= lo or end <= start:
         return Fraction(0)
     return Fraction(amount_fen * (hi - lo).days, (end - start).days)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later (clamped to the month's end)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def term_years(start: dt.date, end: dt.date) -> float:
+    """Policy-years of a term ``[start, end)``: ``months / 12`` for a term of whole months (a
+    year containing 29 February is one policy-year, charged one annual premium), else
+    ``days / 365`` (a term stated in days)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months > 0 and add_months(start, months) == end:
+        return months / 12
+    return (end - start).days / 365
+
+
+def exposure_years(start: dt.date, stop: dt.date, term: tuple[dt.date, dt.date]) -> float:
+    """Policy-years of the part ``[start, stop)`` of a term: its share of the term's days times
+    :func:`term_years`, so the parts of a term always sum to the term's policy-years."""
+    days = (term[1] - term[0]).days
+    return term_years(*term) * (stop - start).days / days if days > 0 else 0.0
+

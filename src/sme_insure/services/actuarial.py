@@ -3,7 +3,10 @@
 Premium transactions become rows of ``reserving.transactions.PREMIUM_COLUMNS``: cover from the
 transaction's effective date to the day before its period end (inclusive), exposure in
 policy-years (a written policy counts its term, a cancellation minus what it returns, an
-endorsement or adjustment none). Claim transactions already follow the contract. The a priori
+endorsement or adjustment none; :func:`~sme_insure.policies.proration.exposure_years`: a
+12-month term is one policy-year even with a 29 February in it). A customer without a size
+class is left blank, as on its claims, so both fall in the reserving contract's one
+"unspecified" segment (premium labelled apart from its losses was reserved twice). Claim transactions already follow the contract. The a priori
 loss ratio of each line comes from its products' target loss ratio.
 """
 
@@ -17,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sme_insure.catalogue import Catalogue, Line
+from sme_insure.policies.proration import exposure_years
 from sme_insure.reserving import ReservingConfig, ReservingResult, run_reserving
 from sme_insure.reserving.vocabulary import Grain
 from sme_insure.reserving.vocabulary import Line as ReservingLine
@@ -35,9 +39,9 @@ def premium_transactions_frame(session: Session, tenant_id: int) -> pd.DataFrame
              .where(PremiumTransaction.tenant_id == tenant_id))
     rows = []
     for t, p, c in session.execute(query):
-        years = (t.period_end - t.effective_date).days / 365
+        years = exposure_years(t.effective_date, t.period_end, (p.start_date, p.end_date))
         rows.append({"policy_id": p.number, "line": p.line, "product_code": p.product_code,
-                     "region": c.province, "size_class": c.size_class or "n/a",
+                     "region": c.province, "size_class": c.size_class,
                      "entity_type": c.entity_type, "transaction_date": pd.Timestamp(t.transaction_date),
                      "effective_from": pd.Timestamp(t.effective_date),
                      "effective_to": pd.Timestamp(t.period_end - dt.timedelta(days=1)),

@@ -132,15 +132,3 @@ def reasons_json(decision: UnderwritingDecision) -> list[dict[str, str]]:
 def status_for(decision: Decision) -> str:
     """Quote status that follows an underwriting decision."""
     return {Decision.ACCEPT: "quoted", Decision.REFER: "referred", Decision.DECLINE: "declined"}[decision]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later (clamped to the month's end)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")

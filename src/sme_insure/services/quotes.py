@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from sme_insure.catalogue.terms import Text
 from sme_insure.errors import InputError, Issue, NotFoundError, StateError
+from sme_insure.policies.proration import add_months
 from sme_insure.policies.states import Decision, QuoteStatus
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.services.cover import Overlap, covers, overlap_of, stored_reasons
 from sme_insure.services.customers import customer_type
-from sme_insure.services.pricing import Priced, add_months, price, reasons_json, status_for
+from sme_insure.services.pricing import Priced, price, reasons_json, status_for
 from sme_insure.services.products import product_for
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped

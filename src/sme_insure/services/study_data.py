@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from sme_insure.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
 from sme_insure.errors import ConfigurationError, InputError, Issue, NotFoundError
-from sme_insure.policies.proration import round_fraction
+from sme_insure.policies.proration import exposure_years, round_fraction
 from sme_insure.policies.states import TransactionKind
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_reporting import claim_transactions_frame
@@ -58,9 +58,6 @@ ROW_COLUMNS = ("policy_id", "product_code", "product_version", "transaction_kind
 DAY = dt.timedelta(days=1)
 
 
-def policy_years(start: dt.date, stop: dt.date) -> float:
-    """Policy-years of the cover [start, stop): days / 365."""
-    return (stop - start).days / 365
 
 
 @dataclass
@@ -81,7 +78,7 @@ def _row(t: Row[Any], inputs: Mapping[str, Any], start: dt.date, stop: dt.date, 
             "product_version": t.product_version, "transaction_kind": t.kind,
             "transaction_date": t.transaction_date, "effective_from": start,
             "effective_to": stop - DAY, "written_fen": written,
-            "exposure": sign * policy_years(start, stop)}
+            "exposure": sign * exposure_years(start, stop, (t.start_date, t.end_date))}
 
 
 def _returned(piece: _Slice, start: dt.date, t: Row[Any]) -> int:
