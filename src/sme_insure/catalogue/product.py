@@ -140,6 +140,7 @@ def _reference_problems(product: Product) -> list[str]:
         for n in product.policy.adjustable_inputs
         if n not in inputs or not inputs[n].type.is_numeric
     ]
+    problems += _term_problems(product.policy.term_days_input, inputs)
     for rule in product.underwriting.rules:
         problems += [
             f"rule {rule.code}: unknown input {n!r}"
@@ -156,6 +157,19 @@ def _condition_inputs(cond: object) -> list[str]:
     if cond.input:
         return [cond.input]
     return [n for sub in (cond.all or cond.any or []) for n in _condition_inputs(sub)]
+
+
+def _term_problems(name: str | None, inputs: dict[str, InputSpec]) -> list[str]:
+    """A term in days is read from an integer input bounded to at least one day and at most a
+    stated number (the policy's longest term)."""
+    if name is None:
+        return []
+    spec = inputs.get(name)
+    if spec is None or spec.type is not InputType.INTEGER:
+        return [f"policy: term_days_input {name!r} is not an integer input of the product"]
+    if spec.min is None or spec.min < 1 or spec.max is None:
+        return [f"policy: term_days_input {name!r} needs min ≥ 1 and a max (days)"]
+    return []
 
 
 def _exemption_problems(where: str, cov: Coverage, inputs: dict[str, InputSpec]) -> list[str]:

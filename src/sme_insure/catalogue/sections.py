@@ -37,11 +37,13 @@ class ShortRate(Model):
 
 
 class Cancellation(Model):
-    """How premium is returned when the policyholder cancels: ``pro_rata`` to the day, or by a
-    ``short_rate`` scale; within ``cooling_off_days`` of issue the cancellation is flat (all
+    """How premium is returned when the policyholder cancels: ``pro_rata`` to the day, by a
+    ``short_rate`` scale, or ``none_after_start``: nothing once cover has begun (short-term
+    cover, each day earned in full as it begins; from the start date all is returned, nothing
+    having been on risk). Within ``cooling_off_days`` of issue the cancellation is flat (all
     premium returned)."""
 
-    basis: str = Field(default="pro_rata", pattern=r"^(pro_rata|short_rate)$")
+    basis: str = Field(default="pro_rata", pattern=r"^(pro_rata|short_rate|none_after_start)$")
     cooling_off_days: int = Field(default=0, ge=0)
     short_rate: list[ShortRate] = Field(default_factory=list)
 
@@ -58,18 +60,43 @@ class Cancellation(Model):
 
 
 class PolicyCharges(Model):
-    """Charges at policy level, applied after the coverages are rounded to fen; cancellation
-    terms; and the input that a year-end adjustment re-rates on actual figures, if any."""
+    """Charges at policy level, applied after the coverages are rounded to fen; the term;
+    cancellation terms; and the input that a year-end adjustment re-rates on actual figures, if
+    any.
+
+    The term is ``term_months`` from the start date, or, for short-term cover bought by the day,
+    ``term_days_input``: the integer input that states each insured person's days, counted from
+    the start date. The policy then runs the longest person's days and each person is covered
+    for their own days only (:mod:`sme_insure.policies.term`)."""
 
     minimum_premium: float | None = Field(default=None, ge=0)
     fees: list[Fee] = Field(default_factory=list)
     term_months: int = Field(default=12, ge=1, le=12)
+    term_days_input: str | None = Field(
+        default=None, pattern=NAME,
+        description="An integer input giving each insured person's days of cover from the start "
+        "date (a per-day roster); replaces term_months; cancellation basis none_after_start.",
+    )
     cancellation: Cancellation = Field(default_factory=Cancellation)
     adjustable_inputs: list[str] = Field(
         default_factory=list,
         description="Inputs declared at inception and adjusted on actual figures at expiry "
         "(e.g. annual sales, payroll).",
     )
+
+    @model_validator(mode="after")
+    def _term(self) -> PolicyCharges:
+        """A term in days replaces the months; its persons' days differ, so a share of the
+        policy's term (pro rata) or of its months (short rate) would return days a person
+        never had: such cover is earned as each day begins."""
+        if self.term_days_input is None:
+            return self
+        if "term_months" in self.model_fields_set:
+            raise ValueError("state term_months or term_days_input, not both")
+        if self.cancellation.basis != "none_after_start":
+            raise ValueError("a term in days is cancelled on the none_after_start basis; "
+                             f"got {self.cancellation.basis!r}")
+        return self
 
 
 class Condition(Model):

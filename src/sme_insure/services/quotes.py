@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from sme_insure.catalogue.terms import Text
 from sme_insure.errors import InputError, Issue, NotFoundError, StateError
-from sme_insure.policies.proration import add_months
 from sme_insure.policies.states import Decision, QuoteStatus
+from sme_insure.policies.term import cover_end
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
@@ -99,7 +99,7 @@ def price_quote(session: Session, services: Services, actor: Actor, *, product_c
     if start_date < today:
         raise InputError([Issue("start_date", start_date.isoformat(), f"must be on or after {today}")])
     product = product_for(services.catalogue, actor, product_code, as_of=start_date)
-    end = add_months(start_date, product.policy.term_months)
+    end = cover_end(product, start_date, inputs)
     customer, overlap = _customer(session, actor, customer_id, product_code, start_date, end)
     extra = eligibility_reasons(product, customer_type(customer), customer.industry)
     extra += _flags(customer, overlap)
