@@ -4,7 +4,8 @@ peril insured by a coverage bought, and which documents the claim needs.
 The cover in force on a date is the policy as its premium transactions left it: the inputs of
 the last row (by sequence) effective on or before that date, among the rows that change the
 cover (an adjustment on actual figures does not; ``claims_ledger.policy_facts`` leaves it out). A policy covers ``[start, end)``,
-up to the day before a cancellation takes effect.
+up to the day before a cancellation takes effect; under a term in days, each insured person only
+their own days from the start (:func:`check_person_in_force`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sme_insure.catalogue.sections import DocumentRequirement
 from sme_insure.catalogue.terms import Coverage
 from sme_insure.customers.resident_id import normalise_resident_id
 from sme_insure.errors import InputError, Issue, StateError
+from sme_insure.policies.term import person_end
 from sme_insure.rating.records import with_defaults
 
 #: Where a group policy keeps its schedule of insured persons, and the ID column of a person.
@@ -60,6 +62,20 @@ def check_in_force(policy: PolicyFacts, loss_date: dt.date) -> None:
     if policy.cancelled_on is not None and loss_date >= policy.cancelled_on:
         raise StateError(f"policy {policy.number} was cancelled from {policy.cancelled_on}, "
                          f"before the loss on {loss_date}")
+
+
+def check_person_in_force(policy: PolicyFacts, product: Product, inputs: Mapping[str, Any],
+                          loss_date: dt.date) -> None:
+    """Raise :class:`StateError` unless the insured person's own cover ran on ``loss_date``:
+    under a term in days each person is covered ``[start, start + their days)``
+    (:func:`sme_insure.policies.term.person_end`), within the policy's term. ``inputs``: the
+    policy's inputs with the person's row over them (:func:`rated_inputs`)."""
+    end = person_end(product, policy.start, inputs)
+    if end is not None and loss_date >= end:
+        days = (end - policy.start).days
+        raise StateError(f"the insured person was covered under policy {policy.number} for {days} "
+                         f"day(s), {policy.start} – {end - dt.timedelta(days=1)}; the loss on "
+                         f"{loss_date} is after their cover")
 
 
 class ScheduleSubject(Protocol):

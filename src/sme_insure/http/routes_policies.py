@@ -125,7 +125,8 @@ def endorse(policy_id: ObjectId, body: EndorsementIn, request: Request, services
 @router.post("/policies/{policy_id}/cancellations", status_code=201, response_model=TransactionOut)
 def cancel(policy_id: ObjectId, body: CancellationIn, request: Request, services: ServicesDep,
            actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """Cancel from a date: pro rata, short rate, or flat within the cooling-off period."""
+    """Cancel from a date: pro rata, short rate, nothing once per-day cover has begun (all from
+    its start date), or flat within the cooling-off period."""
     return _write(request, services, actor, idempotency_key, body, lambda s: changes.cancel(
         s, services, actor, policy_id, effective=body.effective_date, reason=body.reason))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sme_insure.errors import StateError
 from sme_insure.policies.states import PolicyStatus, QuoteStatus, TransactionKind
+from sme_insure.policies.term import in_days
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
@@ -85,11 +86,15 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
 def offer_renewal(session: Session, services: Services, actor: Actor, policy_id: int,
                   changes: dict | None = None) -> Quote:
     """A renewal offer for the next term, re-rated on the tables in force at renewal. It is never
-    bound without the customer's consent."""
+    bound without the customer's consent. A per-day roster is not renewed: each roster buys its
+    own persons and days, and the next is quoted as it comes."""
     authorize(actor, Action.CHANGE_POLICIES)
     policy = get_scoped(session, Policy, policy_id, actor.tenant_id, actor.channel_scope)
     if policy.status != PolicyStatus.ISSUED:
         raise StateError(f"policy {policy.number} is {policy.status}; only an issued policy renews")
+    if in_days(product := services.catalogue.get(policy.product_code, policy.product_version)):
+        raise StateError(f"policy {policy.number} is a per-day roster ({product.label}): it is not "
+                         "renewed; quote the next days' roster as new business")
     if services.today() > policy.end_date + dt.timedelta(days=30):
         raise StateError(f"policy {policy.number} expired on {policy.end_date}; quote new business")
     quote = create_quote(session, services, actor, product_code=policy.product_code,

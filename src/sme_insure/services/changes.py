@@ -1,7 +1,8 @@
-"""Mid-term changes: endorsements (pro rata to the day), cancellation (pro rata, short rate or
-flat in the cooling-off period), reinstatement and the adjustment on actual figures (the term
-replayed on them, see :func:`adjust`). Each writes one premium transaction row; the policy's
-current inputs and annual premium follow the rows."""
+"""Mid-term changes: endorsements (pro rata to the day; a per-day roster is not endorsed),
+cancellation (pro rata, short rate, nothing once per-day cover has begun, or flat in the
+cooling-off period or before per-day cover begins), reinstatement and the adjustment on actual
+figures (the term replayed on them, see :func:`adjust`). Each writes one premium transaction
+row; the policy's current inputs and annual premium follow the rows."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sme_insure.policies.proration import (
     round_fraction,
 )
 from sme_insure.policies.states import Decision, PolicyStatus, TransactionKind
+from sme_insure.policies.term import in_days
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
@@ -76,6 +78,7 @@ def endorse(session: Session, services: Services, actor: Actor, policy_id: int, 
     is refused (out of sequence): reverse the later one first."""
     policy = _policy(session, actor, policy_id)
     _in_force(policy, effective)
+    _per_day_roster_fixed(services, policy)
     if not changes:
         raise InputError([Issue("changes", changes, "an endorsement changes at least one input")])
     if effective < (last := _last_change(session, policy)):
@@ -97,6 +100,18 @@ def endorse(session: Session, services: Services, actor: Actor, policy_id: int, 
                    effective=effective, premium=charge, vat=vat, reason=reason)
 
 
+def _per_day_roster_fixed(services: Services, policy: Policy) -> None:
+    """A per-day roster is not endorsed: each person was charged all their days, counted from
+    the start date, and the policy runs the longest of them, so a person added, removed or
+    re-rated later would be charged for days they never had (or the term would change)."""
+    product = services.catalogue.get(policy.product_code, policy.product_version)
+    if in_days(product):
+        raise StateError(f"policy {policy.number} covers each person of its roster for their own "
+                         f"days from {policy.start_date} ({product.label}): it is not endorsed; "
+                         "quote other persons or days as a new roster, or cancel it from its start "
+                         "date (all premium returned) and quote the roster again")
+
+
 def _written(session: Session, policy: Policy) -> tuple[int, int]:
     row = session.execute(select(func.coalesce(func.sum(PremiumTransaction.premium_fen), 0),
                                  func.coalesce(func.sum(PremiumTransaction.vat_fen), 0))
@@ -113,6 +128,10 @@ def _returned_share(services: Services, policy: Policy, effective: dt.date) -> t
         months = min(months_in_force(policy.start_date, effective), 12)
         earned = Fraction(str(terms.short_rate[months - 1].earned)) if months else Fraction(0)
         return f"short rate ({months} months earned {earned})", 1 - earned
+    if terms.basis == "none_after_start":
+        if effective <= policy.start_date:
+            return "flat (cover not begun)", Fraction(1)
+        return f"none after start (cover began {policy.start_date})", Fraction(0)
     return "pro rata", remaining_fraction(policy.start_date, policy.end_date, effective)
 
 

@@ -20,6 +20,7 @@ from sme_insure.claims.cover import (
     ScheduleSubject,
     check_in_force,
     check_loss_date,
+    check_person_in_force,
     claim_documents,
     find_coverage,
     rated_inputs,
@@ -201,6 +202,7 @@ def _cover(session: Session, services: Services, claim: Claim, policy: Policy, f
     """Check the peril and coverage on the loss date, ask for the documents, record the cover
     decision and its limits; return what triage needs."""
     inputs = rated_inputs(product, facts.inputs_at(data.loss_date), person, data.loss_date)
+    check_person_in_force(facts, product, inputs, data.loss_date)
     coverage = find_coverage(product, inputs, data.peril, data.coverage)
     claim.coverage = coverage.code
     claim.documents_required = [d.code for d in claim_documents(product, coverage.code)]
