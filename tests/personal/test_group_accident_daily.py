@@ -18,9 +18,17 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
+import yaml
+from pydantic import ValidationError
 
+from sme_insure.catalogue.product import Product
+from sme_insure.claims.cover import PolicyFacts, check_person_in_force
 from sme_insure.customers import complete_resident_id
+from sme_insure.errors import StateError
+from sme_insure.policies.term import cover_end, person_end
 from sme_insure.rating.schedule import rate_schedule
+from support.paths import ROOT
 
 AS_OF = dt.date(2026, 3, 2)
 CODE = "GROUP_ACCIDENT_DAILY"
@@ -76,3 +84,76 @@ def test_the_roster_minimum_is_the_product_policy_minimum(catalogue):
     product = catalogue.get(CODE, as_of=AS_OF)
     assert product.policy.minimum_premium == 20
     assert [c.steps[0].units for c in product.coverages] == ["days", "days"]
+
+
+# The term: each person is covered for their own `days` from the start date; the policy runs the
+# longest of them. The repro: two persons at one day each (2,000 fen) ran a year, to 2027-03-10.
+START = dt.date(2026, 3, 10)
+PERSON = {"id_number": "110105199203150011", "occupational_class": 1}
+
+
+def _daily(catalogue):
+    return catalogue.get(CODE, as_of=START)
+
+
+def test_a_one_day_roster_runs_one_day(catalogue):
+    inputs = {"plan": "daily_a", "persons": [PERSON, {**PERSON, "id_number": "b", "days": 1}]}
+    assert cover_end(_daily(catalogue), START, inputs) == dt.date(2026, 3, 11)  # [03-10, 03-11)
+
+
+def test_a_thirty_day_roster_runs_thirty_days_and_its_one_day_person_one(catalogue):
+    product = _daily(catalogue)
+    inputs = {"plan": "daily_a", "persons": [{**PERSON, "days": 30}, {**PERSON, "id_number": "b"}]}
+    assert cover_end(product, START, inputs) == dt.date(2026, 4, 9)  # 10 March + 30 days
+    assert person_end(product, START, {"plan": "daily_a", **inputs["persons"][0]}) == dt.date(2026, 4, 9)
+    assert person_end(product, START, {"plan": "daily_a", **inputs["persons"][1]}) == dt.date(2026, 3, 11)
+
+
+def test_days_given_for_the_whole_roster_are_each_persons(catalogue):
+    inputs = {"plan": "daily_a", "days": 7, "persons": [PERSON]}
+    assert cover_end(_daily(catalogue), START, inputs) == dt.date(2026, 3, 17)
+
+
+def test_a_twelve_month_product_is_unchanged(catalogue):
+    product = catalogue.get("GROUP_ACCIDENT", as_of=START)
+    assert product.policy.term_days_input is None and product.policy.cancellation.basis == "pro_rata"
+    assert cover_end(product, START, {"sum_insured": 400000, "persons": [PERSON]}) == dt.date(2027, 3, 10)
+    assert person_end(product, START, PERSON) is None
+
+
+def _facts():
+    return PolicyFacts("GROU2026", START, dt.date(2026, 4, 9), None, ((START, {}),))
+
+
+def test_a_loss_after_the_persons_own_days_is_refused(catalogue):
+    product = _daily(catalogue)
+    one_day = {"plan": "daily_a", **PERSON}  # days: the product default, 1
+    check_person_in_force(_facts(), product, one_day, START)  # within: covered
+    with pytest.raises(StateError, match=r"covered under policy GROU2026 for 1 day\(s\), 2026-03-10 – "
+                                         r"2026-03-10; the loss on 2026-03-11 is after their cover"):
+        check_person_in_force(_facts(), product, one_day, dt.date(2026, 3, 11))
+    thirty = {**one_day, "days": 30}
+    check_person_in_force(_facts(), product, thirty, dt.date(2026, 4, 8))  # its 30th day
+    with pytest.raises(StateError, match="for 30 day"):
+        check_person_in_force(_facts(), product, thirty, dt.date(2026, 4, 9))
+
+
+def test_the_product_states_its_term_in_days_and_no_return_after_start(catalogue):
+    policy = _daily(catalogue).policy
+    assert (policy.term_days_input, policy.cancellation.basis) == ("days", "none_after_start")
+
+
+def test_a_term_in_days_is_checked_at_load():
+    data = yaml.safe_load((ROOT / "products" / "group_accident_daily" / "2026.1.yaml").read_text("utf-8"))
+    policy = data["policy"]
+    bad = [({**policy, "term_days_input": "plan"}, "'plan' is not an integer input of the product"),
+           ({**policy, "term_days_input": "nope"}, "'nope' is not an integer input of the product"),
+           ({**policy, "term_months": 1}, "state term_months or term_days_input, not both"),
+           ({**policy, "cancellation": {"basis": "pro_rata"}}, "cancelled on the none_after_start basis")]
+    for section, message in bad:
+        with pytest.raises(ValidationError, match=message):
+            Product.model_validate({**data, "policy": section})
+    unbounded = [{k: v for k, v in i.items() if k != "max"} if i["name"] == "days" else i
+                 for i in data["inputs"]]
+    with pytest.raises(ValidationError, match=r"'days' needs min ≥ 1 and a max"):
+        Product.model_validate({**data, "inputs": unbounded})
