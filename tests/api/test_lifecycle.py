@@ -96,7 +96,7 @@ def test_cancel_reinstate_and_renew(client, keys, clock):
     assert offer["status"] == "offered" and offer["start_date"] == "2027-03-10"
     assert offer["renewal_of"] == policy["id"]
     r = client.post(f"/v1/quotes/{offer['id']}/bind", json={}, headers=keys.channel)
-    assert r.status_code == 409 and "consent" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "consent"
     r = client.post(f"/v1/quotes/{offer['id']}/bind", json={"consent": True}, headers=keys.channel)
     assert r.status_code == 201
 

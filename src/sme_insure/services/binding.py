@@ -48,7 +48,8 @@ def _check_duplicate_cover(session: Session, actor: Actor, quote: Quote) -> None
 def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
          consent: bool = False) -> Policy:
     """Bind an accepted or approved, unexpired quote into an issued policy with its written
-    premium transaction. The status change is a conditional update, so of two concurrent binds
+    premium transaction; a renewal (offered, or approved after referral) only with the
+    customer's consent (:func:`.quotes.check_bindable`). The status change is a conditional update, so of two concurrent binds
     exactly one succeeds (the other sees the quote already bound). A product the actor may not
     sell is not found (:func:`.products.product_for`), whoever quoted it."""
     authorize(actor, Action.BIND)
@@ -79,7 +80,7 @@ def bind(session: Session, services: Services, actor: Actor, quote_id: int, *,
         inputs_after=inputs, reason="new business", created_by_key=actor.key_id))
     audit.record(session, actor, "policy.bind", "policy", policy.id, {
         "number": policy.number, "quote_id": quote.id, "premium_fen": quote.money["premium"]},
-        "renewal, with the customer's consent" if consent else "new business")
+        "renewal, with the customer's consent" if quote.renewal_of is not None else "new business")
     return policy
 
 

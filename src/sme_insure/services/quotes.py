@@ -185,7 +185,9 @@ def get_quote(session: Session, actor: Actor, quote_id: int) -> Quote:
 
 
 def check_bindable(quote: Quote, today: dt.date, consent: bool) -> None:
-    """Refuse, with the reason, a quote that cannot be bound now."""
+    """Refuse, with the reason, a quote that cannot be bound now. A renewal (``renewal_of`` set)
+    needs the customer's consent in every bindable state: an offer referred and approved by an
+    underwriter is still an offer to the customer, never renewed without their word."""
     status = QuoteStatus(quote.status)
     if status is QuoteStatus.BOUND:
         raise StateError(f"quote {quote.id} is already bound")
@@ -193,5 +195,8 @@ def check_bindable(quote: Quote, today: dt.date, consent: bool) -> None:
         raise StateError(f"quote {quote.id} is {status}: only an accepted or approved quote binds")
     if quote.valid_until < today:
         raise StateError(f"quote {quote.id} expired on {quote.valid_until}; ask for a new quote")
-    if status is QuoteStatus.OFFERED and not consent:
-        raise StateError("a renewal is bound only with the customer's consent (consent: true)")
+    if quote.renewal_of is not None and not consent:
+        raise InputError([Issue("consent", consent, (
+            f"quote {quote.id} renews policy {quote.renewal_of}: a renewal is bound only with the "
+            "customer's consent (send consent: true), whether offered or approved after referral"))],
+            context="renewal without consent")

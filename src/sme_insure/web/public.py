@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.regions import province_codes
@@ -149,25 +150,37 @@ def compare_page(q: str, request: Request, services: ServicesDep) -> HTMLRespons
 
 @router.post("/quotes/{token}/bind", response_class=HTMLResponse, response_model=None)
 async def bind_form(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
-    """Buy: only after the key terms were read (an unticked box is refused)."""
+    """Buy: only after the key terms were read (an unticked box is refused). Reading the terms is
+    not agreeing to renew: a renewal (``renewal_of`` set, offered or approved) binds only when
+    its own box, saying so, is ticked too, and only that box is passed on as consent."""
     form = await request.form()
     q = await run_in_threadpool(_quote, services, token)
     product = services.catalogue.get(q.product_code, q.product_version)
     reasons = shown_reasons(q.reasons, web_actor(services))
-    if form.get("consent") != "yes":
+    missing = _unticked(form, q)
+    if missing is not None:
         return page(request, "quote.html", status=422, quote=q, token=token, product=product,
-                    reasons=reasons, error="consent")
+                    reasons=reasons, error=missing)
     try:
-        policy_id = await run_in_threadpool(_bind, services, q.id)
+        policy_id = await run_in_threadpool(_bind, services, q.id, form.get("renewal_consent") == "yes")
     except StateError as exc:
         return page(request, "quote.html", status=409, quote=q, token=token, product=product,
                     reasons=reasons, error=str(exc))
     return RedirectResponse(f"/policies/{sign(services, 'policy', policy_id)}", status_code=303)
 
 
-def _bind(services: Services, quote_id: int) -> int:
+def _unticked(form: FormData, quote: Quote) -> str | None:
+    """The first required box left unticked: the key terms, then (a renewal) the consent to renew."""
+    if form.get("consent") != "yes":
+        return "consent"
+    if quote.renewal_of is not None and form.get("renewal_consent") != "yes":
+        return "renewal_consent"
+    return None
+
+
+def _bind(services: Services, quote_id: int, renewal_consent: bool) -> int:
     with services.db.transaction() as session:
-        policy = binding.bind(session, services, web_actor(services), quote_id, consent=True)
+        policy = binding.bind(session, services, web_actor(services), quote_id, consent=renewal_consent)
         session.flush()
         return policy.id
 
