@@ -44,7 +44,7 @@ from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
 from sme_insure.storage.audit_schema import Job
 from sme_insure.storage.database import Database
-from sme_insure.storage.schema import utcnow
+from sme_insure.storage.schema import Tenant, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,9 @@ class JobRunner:
                             f"of one, with picklable arguments: {exc}") from exc
         job_id = uuid.uuid4().hex
         with self.db.transaction() as session:
+            # the tenant's row serialises its submits: on PostgreSQL two could both count
+            # MAX_WAITING − 1 and both insert (SQLite's writer lock already serialises them)
+            session.execute(select(Tenant.id).where(Tenant.id == actor.tenant_id).with_for_update())
             _fail_lost(session, actor.tenant_id)
             waiting = session.scalar(select(func.count()).select_from(Job).where(
                 Job.tenant_id == actor.tenant_id, Job.status.in_(UNFINISHED))) or 0
