@@ -72,3 +72,28 @@ def test_bad_period_and_dimension(client, keys):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "period"
     r = client.get("/v1/statistics?period=2026&by=colour", headers=keys.admin)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "by"
+
+
+def test_sum_insured_is_the_one_in_force_at_the_period_end(client, keys, clock):
+    """An endorsement from 2026-07-01 (2m → 3m) leaves 2026-Q2's figure at 2m and makes Q3's 3m.
+    A customer's industry is shown by its GB/T 4754 section (C13 → C), never a bare "n"."""
+    policy = _policy(client, keys.channel, "91350100M000100Y43")
+    clock["today"] = dt.date(2026, 6, 20)
+    r = client.post(f"/v1/policies/{policy['id']}/endorsements", headers=keys.channel, json={
+        "effective_date": "2026-07-01", "changes": {"sum_insured": 3_000_000}, "reason": "new stock"})
+    assert r.status_code == 201, r.text
+
+    def figure(period: str) -> dict:
+        r = client.get(f"/v1/statistics?period={period}&by=industry", headers=keys.channel)
+        assert r.status_code == 200, r.text
+        return {row["industry"]: row["sum_insured_fen"] for row in r.json()["rows"]}
+
+    assert figure("2026Q2") == {"C": 200_000_000}
+    assert figure("2026Q3") == {"C": 300_000_000}
+
+
+def test_an_industry_code_is_shown_by_its_section():
+    from sme_insure.services.statistics import industry_section
+
+    assert [industry_section(c) for c in ("C13", "c", "13", "4510", "5211", None, "")] == [
+        "C", "C", "C", "D", "F", "n/a", "n/a"]
