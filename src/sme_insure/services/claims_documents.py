@@ -17,7 +17,7 @@ from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.claims_ledger import get_claim, lock_claim, received, require_status, rules
 from sme_insure.services.claims_settlement import settle_fast_track
 from sme_insure.services.context import Services
-from sme_insure.services.documents_store import documents_store
+from sme_insure.services.documents_store import documents_store, lock_content
 from sme_insure.storage.claims_schema import Claim, ClaimDocument
 
 
@@ -44,6 +44,7 @@ def upload_document(session: Session, services: Services, actor: Actor, claim_id
         ClaimDocument.sha256 == checked.sha256)).first()
     if same is not None:
         return same, False
+    lock_content(session, checked.sha256)  # an erasure deleting the same bytes waits, or is waited for
     key = documents_store(services).put(upload.data, checked.sha256)
     doc = ClaimDocument(tenant_id=claim.tenant_id, claim_id=claim.id, doc_type=upload.doc_type,
                         filename=upload.filename[-255:] or "upload", content_type=checked.content_type,

@@ -5,17 +5,31 @@ levels), written to a temporary name and renamed into place, so a crash never le
 file under a final name, and the same file uploaded twice is stored once. The database row that
 points at a file is written after the file: a crash in between leaves an unreferenced file,
 never a row without its file.
+
+One file may serve rows of several claims (the same bytes uploaded twice), so it is deleted only
+when no committed row refers to it, checked after the deleting transaction has committed and
+under a lock on the content that the upload takes too (``lock_content``): an upload of the same
+bytes either commits its row before the check (the file is kept) or stores the file again after
+the deletion. Without it, on PostgreSQL, an upload in flight could reuse the file, and commit a
+row pointing at it, just after an erasure had found it unused and just before it deleted it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
 from sme_insure.errors import NotFoundError
 from sme_insure.services.context import Services
+from sme_insure.storage.claims_schema import ClaimDocument
+from sme_insure.storage.database import Database
 
 
 class DocumentStore(Protocol):
@@ -83,3 +97,30 @@ def documents_store(services: Services) -> DocumentStore:
         store = DiskDocumentStore(Path(os.environ.get("SME_INSURE_DATA_DIR", "var")) / "documents")
         services.documents = store  # type: ignore[attr-defined]
     return store
+
+
+def _lock_id(sha256: str) -> int:
+    """The advisory lock number of a content: 64 bits of a hash of it, in a namespace of its own
+    (a collision only makes two unrelated uploads wait for each other)."""
+    return int.from_bytes(hashlib.sha256(f"document|{sha256}".encode()).digest()[:8], "big", signed=True)
+
+
+def lock_content(session: Session, sha256: str) -> None:
+    """Hold the content ``sha256`` until the transaction ends: taken by an upload before it
+    stores (or reuses) the file, and by the deletion around its check and unlink. PostgreSQL: a
+    transaction-level advisory lock; SQLite: nothing, its single writer already serialises."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(sha256)})
+
+
+def delete_unreferenced(db: Database, store: DocumentStore, keys: Iterable[str]) -> list[str]:
+    """Delete the files of ``keys`` (content hashes) that no committed row refers to; returns
+    those deleted. Run after the transaction that let go of them has committed."""
+    deleted = []
+    with db.transaction() as session:
+        for key in sorted(set(keys)):  # in one order: two deletions never deadlock
+            lock_content(session, key)
+            if session.scalar(select(ClaimDocument.id).where(ClaimDocument.storage_key == key).limit(1)) is None:
+                store.delete(key)
+                deleted.append(key)
+    return deleted

@@ -5,7 +5,10 @@ Erased: the contact phone (on the customer and on claims); on schedules no longe
 (expired or cancelled policies, their quotes and premium-transaction snapshots, lapsed quotes)
 the person's name, and their ID number replaced by a tombstone; the uploaded documents of
 closed claims once the retention period of the claims rules has passed; the identifier of the
-customer and of the insured person on claims, replaced by the tombstone.
+customer and of the insured person on claims, replaced by the tombstone. A document's file is
+deleted once the erasure has committed, if no other claim's row holds the same content
+(``documents_store``): a failed erasure leaves every file, and a repeated request deletes what
+an interrupted one left.
 
 Kept (Insurance Law art. 87): policies, premium and claim transactions, amounts, dates, and the
 schedules of policies still in force. While one of the person's own policies is in force or a
@@ -36,7 +39,7 @@ from sme_insure.services import audit
 from sme_insure.services.claims import GROUP_LINES
 from sme_insure.services.claims_ledger import rules
 from sme_insure.services.context import Services
-from sme_insure.services.documents_store import documents_store
+from sme_insure.services.documents_store import delete_unreferenced, documents_store
 from sme_insure.services.keys import tenant_of
 from sme_insure.services.schedule_sealing import (
     ID,
@@ -50,6 +53,7 @@ from sme_insure.services.schedule_sealing import (
     unseal_person,
 )
 from sme_insure.storage.claims_schema import Claim, ClaimDocument, ClaimTransaction
+from sme_insure.storage.database import after_commit
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
 
 ERASED = "[erased]"
@@ -236,22 +240,25 @@ def _erase_schedules(session: Session, person: Person, today: dt.date, report: d
 
 
 def _erase_documents(session: Session, services: Services, person: Person, today: dt.date,
-                     report: dict[str, Any]) -> None:
+                     report: dict[str, Any]) -> set[str]:
+    """Erase the rows of the documents due; returns the content hashes (the keys of the
+    content-addressed store) whose files go once the erasure has committed: those of the rows
+    erased now, and of rows an earlier request erased (in case it was interrupted before)."""
     days = rules(services).retention.closed_claim_documents_days
-    store = documents_store(services)
+    files: set[str] = set()
     for claim in person.claims:
-        docs = list(session.scalars(select(ClaimDocument).where(ClaimDocument.claim_id == claim.id,
-                                                                ClaimDocument.storage_key != ERASED)))
+        docs = list(session.scalars(select(ClaimDocument).where(ClaimDocument.claim_id == claim.id)))
+        live = [d for d in docs if d.storage_key != ERASED]
+        files.update(d.sha256 for d in docs if d.storage_key == ERASED)
         due = claim.closed_on + dt.timedelta(days=days) if claim.closed_on else None
-        if docs and (due is None or today < due):
-            report["kept"].append(f"claim {claim.number}: {len(docs)} documents kept until {due or 'closed'}")
+        if live and (due is None or today < due):
+            report["kept"].append(f"claim {claim.number}: {len(live)} documents kept until {due or 'closed'}")
             continue
-        for doc in docs:  # the file goes before the commit: a failed commit leaves the row to retry
-            key, doc.storage_key, doc.filename = doc.storage_key, ERASED, ERASED
-            session.flush()
-            if session.scalar(select(ClaimDocument.id).where(ClaimDocument.storage_key == key)) is None:
-                store.delete(key)  # content-addressed: only when no other claim holds the same file
+        for doc in live:
+            files.add(doc.storage_key)
+            doc.storage_key, doc.filename = ERASED, ERASED
             report["documents_erased"] += 1
+    return files
 
 
 def erase_person(session: Session, services: Services, *, tenant: str, identifier: str,
@@ -276,7 +283,10 @@ def erase_person(session: Session, services: Services, *, tenant: str, identifie
             claim.subject_hash, claim.subject_enc = person.tombstone, sealed
             report["identifiers_replaced"] += 1
     _erase_schedules(session, person, today, report)
-    _erase_documents(session, services, person, today, report)
+    files = _erase_documents(session, services, person, today, report)
+    if files:
+        store = documents_store(services)
+        after_commit(session, lambda: delete_unreferenced(services.db, store, files))
     audit.record(session, None, "person.erase", "person", person.tombstone,
                  {k: v for k, v in report.items() if k != "tombstone"}, reason, tenant_id=person.tenant_id)
     return report

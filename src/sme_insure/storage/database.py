@@ -26,11 +26,19 @@ from sme_insure.storage.writer_lock import WriterLock, sqlite_path
 
 READ_ONLY = "sme_insure_read_only"
 AFTER_READ = "sme_insure_after_read"  # session.info: callables to run after a reading session
+AFTER_COMMIT = "sme_insure_after_commit"  # session.info: callables to run once a transaction commits
 
 
 def after_read(session: Session, action: Callable[[], None]) -> None:
     """Run ``action`` once the reading ``session`` has closed (see :meth:`Database.reading`)."""
     session.info.setdefault(AFTER_READ, []).append(action)
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the transaction of ``session`` (see :meth:`Database.transaction`) has
+    committed and released its connection and lock; never if it rolls back. For what cannot be
+    undone, e.g. deleting a file that only the committed state no longer needs."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -97,9 +105,12 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A unit of work: commits when the block ends, rolls everything back on any error."""
+        """A unit of work: commits when the block ends, rolls everything back on any error;
+        then runs what ``after_commit`` asked for (an error or a failed commit skips it)."""
         with self._write_lock, self._sessions() as session, session.begin():
             yield session
+        for action in session.info.pop(AFTER_COMMIT, []):
+            action()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
