@@ -5,10 +5,11 @@ Erased: the contact phone (on the customer and on claims); on schedules no longe
 (expired or cancelled policies, their quotes and premium-transaction snapshots, lapsed quotes)
 the person's name, and their ID number replaced by a tombstone; the uploaded documents of
 closed claims once the retention period of the claims rules has passed; the identifier of the
-customer and of the insured person on claims, replaced by the tombstone. A document's file is
-deleted once the erasure has committed, if no other claim's row holds the same content
-(``documents_store``): a failed erasure leaves every file, and a repeated request deletes what
-an interrupted one left.
+customer and of the insured person on claims, replaced by the tombstone; the responses stored
+for ``Idempotency-Key`` retries that hold any of the values erased (``services.privacy_replays``:
+deleted, so a retry runs afresh on what is kept). A document's file is deleted once the erasure
+has committed, if no other claim's row holds the same content (``documents_store``): a failed
+erasure leaves every file, and a repeated request deletes what an interrupted one left.
 
 Kept (Insurance Law art. 87): policies, premium and claim transactions, amounts, dates, and the
 schedules of policies still in force. While one of the person's own policies is in force or a
@@ -41,6 +42,7 @@ from sme_insure.services.claims_ledger import rules
 from sme_insure.services.context import Services
 from sme_insure.services.documents_store import delete_unreferenced, documents_store
 from sme_insure.services.keys import tenant_of
+from sme_insure.services.privacy_replays import forget_replays
 from sme_insure.services.schedule_sealing import (
     ID,
     ID_HASH,
@@ -216,26 +218,32 @@ def _refuse_while_performing(person: Person, today: dt.date) -> None:
                          f"{open_}); erase once they have ended")
 
 
-def _scrub(person: Person, inputs: dict[str, Any]) -> dict[str, Any]:
+def _scrub(person: Person, inputs: dict[str, Any], values: set[str]) -> dict[str, Any]:
     """The person's rows erased: the tombstone for the ID (and its hash), no ciphertext left;
-    other rows are sealed as they are (a schedule written before sealing is sealed now)."""
+    other rows are sealed as they are (a schedule written before sealing is sealed now). The
+    clear ID numbers and names erased are added to ``values``."""
+    for entry in inputs.get(PERSONS) or []:
+        if person.on_schedule(entry):
+            clear = unseal_person(person.vault, entry)
+            values.update(str(clear[k]) for k in (ID, NAME) if clear.get(k) not in (None, "", ERASED, person.marker))
     erased = {ID: person.marker, ID_HASH: person.tombstone, NAME: ERASED}
     rows = [{**{k: v for k, v in e.items() if k not in SEALED_KEYS}, **erased} if person.on_schedule(e)
             else seal_person(person.vault, e) for e in inputs.get(PERSONS) or []]
     return {**inputs, PERSONS: rows}
 
 
-def _erase_schedules(session: Session, person: Person, today: dt.date, report: dict[str, Any]) -> None:
+def _erase_schedules(session: Session, person: Person, today: dt.date, report: dict[str, Any],
+                     values: set[str]) -> None:
     for obj in person.schedules:
         live = _in_force(obj, today) if isinstance(obj, Policy) else _quote_live(session, obj, today)
         label = f"policy {obj.number}" if isinstance(obj, Policy) else f"quote {obj.id}"
         if live:
             report["kept"].append(f"{label}: on a schedule in force")
             continue
-        obj.inputs = _scrub(person, obj.inputs)
+        obj.inputs = _scrub(person, obj.inputs, values)
         if isinstance(obj, Policy):
             for row in session.scalars(select(PremiumTransaction).where(PremiumTransaction.policy_id == obj.id)):
-                row.inputs_after = _scrub(person, row.inputs_after)
+                row.inputs_after = _scrub(person, row.inputs_after, values)
         report["schedules_erased"] += 1
 
 
@@ -261,6 +269,16 @@ def _erase_documents(session: Session, services: Services, person: Person, today
     return files
 
 
+def _erased_contacts(services: Services, person: Person) -> set[str]:
+    """The identifier, phones and insured-person IDs about to be erased, in clear as stored."""
+    held = [person.customer.identifier_enc, person.customer.phone_enc] if person.customer else []
+    for claim in person.claims:
+        held.append(claim.contact_phone_enc)
+        held += [claim.subject_enc] if claim.subject_hash == person.lookup else []
+    values = {services.vault.decrypt(token) for token in held if token}
+    return {person.identifier} | values - {person.marker}
+
+
 def erase_person(session: Session, services: Services, *, tenant: str, identifier: str,
                  reason: str) -> dict[str, Any]:
     """Erase what need not be kept (see the module docstring); returns what was erased and
@@ -271,6 +289,7 @@ def erase_person(session: Session, services: Services, *, tenant: str, identifie
     report: dict[str, Any] = {"tombstone": person.tombstone, "phones_erased": 0, "schedules_erased": 0,
                               "documents_erased": 0, "identifiers_replaced": 0, "kept": [
                                   "policies, premium and claim transactions (Insurance Law art. 87)"]}
+    values = _erased_contacts(services, person)
     sealed = services.vault.encrypt(person.marker)
     if (c := person.customer) is not None:
         report["phones_erased"] += c.phone_enc is not None
@@ -282,8 +301,10 @@ def erase_person(session: Session, services: Services, *, tenant: str, identifie
         if claim.subject_hash == person.lookup:
             claim.subject_hash, claim.subject_enc = person.tombstone, sealed
             report["identifiers_replaced"] += 1
-    _erase_schedules(session, person, today, report)
+    _erase_schedules(session, person, today, report, values)
     files = _erase_documents(session, services, person, today, report)
+    report["stored_responses_deleted"] = forget_replays(session, services.vault, tenant_id=person.tenant_id,
+                                                        values=values)
     if files:
         store = documents_store(services)
         after_commit(session, lambda: delete_unreferenced(services.db, store, files))
