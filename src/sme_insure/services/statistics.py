@@ -56,7 +56,7 @@ def _inputs_at(session: Session, tenant_id: int, day: dt.date) -> dict[int, dict
              .where(PremiumTransaction.tenant_id == tenant_id, PremiumTransaction.effective_date <= day,
                     PremiumTransaction.kind != TransactionKind.ADJUSTMENT)
              .order_by(PremiumTransaction.policy_id, PremiumTransaction.sequence))
-    return dict(session.execute(query).tuples().all())  # in sequence: the last row wins
+    return {int(pid): inputs for pid, inputs in session.execute(query)}  # in sequence: the last wins
 
 
 def policies_frame(session: Session, actor: Actor, as_of: dt.date | None = None) -> pd.DataFrame:
