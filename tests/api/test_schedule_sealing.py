@@ -241,7 +241,7 @@ def test_seal_schedules_command(catalogue, tmp_path, monkeypatch):
     _unseal_in_place(services, *ids)
     clear_response = {"id": ids[0], "persons": _persons(2)}  # kept for retries before sealing
     with db.transaction() as s:
-        s.add(IdempotencyRecord(tenant_id=actor.tenant_id, key="old", request_hash="h" * 64,
+        s.add(IdempotencyRecord(tenant_id=actor.tenant_id, key="old", caller="", request_hash="h" * 64,
                                 status_code=201, response=clear_response))
     run = CliRunner()
     out = run.invoke(privacy_cli.app, ["seal-schedules"])
@@ -265,7 +265,7 @@ def test_idempotency_records_expire(services, keys):
         tenant = authenticate(s, keys.admin["X-API-Key"]).tenant_id
     old = utcnow() - dt.timedelta(days=8)
     with services.db.transaction() as s:
-        s.add_all([IdempotencyRecord(tenant_id=tenant, key=f"exp-{k}", request_hash="h" * 64,
+        s.add_all([IdempotencyRecord(tenant_id=tenant, key=f"exp-{k}", caller="key:1", request_hash="h" * 64,
                                      status_code=201, response={}, created_at=at)
                    for k, at in (("old", old), ("new", utcnow()))])
     assert expire_records(services.db, days=7) >= 1

@@ -30,7 +30,8 @@ REQUEST_THREADS = int(os.environ.get("SME_INSURE_REQUEST_THREADS", 2))
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On start, expired idempotency records are deleted, and at most ``REQUEST_THREADS``
+    """On start, expired idempotency records are deleted (keyed writes sweep them now and then
+    too), and at most ``REQUEST_THREADS``
     requests of this worker process run at once (``SME_INSURE_REQUEST_THREADS``, default 2;
     the rest wait on the event loop). A request is CPU work under one GIL: dozens of threads
     (anyio's default is 40) only fight for it, and cost 10–25 % more CPU per quote on the

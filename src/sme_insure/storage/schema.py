@@ -168,11 +168,17 @@ class PremiumTransaction(Base):
 
 
 class IdempotencyRecord(Base):
+    """A stored response, unique per tenant, key and caller (``services.idempotency.caller_of``:
+    the API key, or the role and channel of an actor without one; never NULL, since NULLs are
+    distinct in a unique constraint)."""
+
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "key", "caller", name="uq_idempotency_records_tenant_key_caller"),
+                      Index("ix_idempotency_records_created_at", "created_at"))
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
-    key: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(255))
+    caller: Mapped[str] = mapped_column(String(80))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
