@@ -144,7 +144,7 @@ def test_small_property_claim_is_fast_tracked_and_paid_in_one_flow(client, keys,
         ("close", 0, 0)]
     assert {(r.loss_date, r.report_date, r.transaction_date) for r in rows} == {
         (dt.date(2026, 5, 25), CLAIM_DAY, CLAIM_DAY)}
-    again = _upload(client, keys.channel, claim["id"], "photos", JPEG)
+    again = _upload(client, keys.channel, claim["id"], "photos", JPEG + b"another photo")
     assert again.status_code == 409  # closed: nothing more to upload
 
 

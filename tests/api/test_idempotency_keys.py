@@ -128,11 +128,9 @@ def test_concurrent_retries_of_one_key_write_once(services, keys, clock):
     client = TestClient(create_app(services))
     policy = _policy(client, keys.channel, identifier=ENTERPRISE["identifier"])
 
-    def send(_):
-        return _endorse(TestClient(create_app(services)), keys.channel, policy, "race-1")
-
+    clients = [TestClient(create_app(services)) for _ in range(6)]
     with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(send, range(6)))
+        results = list(pool.map(lambda own: _endorse(own, keys.channel, policy, "race-1"), clients))
     assert {r.status_code for r in results} == {201}, [r.text for r in results]
     assert len({r.json()["id"] for r in results}) == 1
     assert _rows(services, policy) == 2

@@ -38,7 +38,9 @@ async def get_actor(services: ServicesDep,
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key",
-                                              description="Retry-safe key for this write")]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key",
+    description="Retry-safe key for this write: 1 to 255 printable ASCII characters, kept 7 days "
+                "(by default) per API key; a retry with the same key and request gets the first response")]
 
 ObjectId = Annotated[int, Path(ge=1, le=2**53, description="Object id")]

@@ -64,7 +64,9 @@ StudyIn = Annotated[Annotated[DemoStudyIn, Tag("demo")] | Annotated[OwnStudyIn, 
 
 @router.post("/reserving/runs", status_code=status.HTTP_202_ACCEPTED)
 def start_reserving(body: ReservingIn, services: ServicesDep, actor: ActorDep) -> dict[str, str]:
-    """Reserves by segment and origin at ``as_of`` from this tenant's transactions (job)."""
+    """Reserves by segment and origin at ``as_of`` from this tenant's transactions (job). Takes
+    no Idempotency-Key: each call starts a job of its own, which only reads (a retry starts
+    another)."""
     work = partial(actuarial_jobs.reserving_job, actor, body.as_of, body.by, body.grain)
     return {"job_id": jobs.submit(services, actor, kind="reserving", work=work)}
 
@@ -72,7 +74,9 @@ def start_reserving(body: ReservingIn, services: ServicesDep, actor: ActorDep) -
 @router.post("/studies/runs", status_code=status.HTTP_202_ACCEPTED)
 def start_study(body: StudyIn, services: ServicesDep, actor: ActorDep) -> dict[str, str]:
     """A rate study (experience, GLM, indication, proposal, impact) as a job: on this tenant's
-    own book (``source: own``), or the demo on a synthetic book (``source: demo``, the default)."""
+    own book (``source: own``), or the demo on a synthetic book (``source: demo``, the default).
+    Takes no Idempotency-Key: each call starts a job of its own, which only reads (a retry starts
+    another)."""
     if isinstance(body, OwnStudyIn):
         config = study_data.api_study_config(services.catalogue, actor, body.config)
         work = partial(actuarial_jobs.own_study_job, actor, config)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from sme_insure.catalogue.input_schema import input_schema
 from sme_insure.catalogue.product import Product
-from sme_insure.http.deps import ActorDep, ObjectId, ServicesDep
+from sme_insure.http.deps import ActorDep, IdempotencyKey, ObjectId, ServicesDep
 from sme_insure.http.schemas import CustomerIn, CustomerOut, ProductDetail, ProductSummary
-from sme_insure.http.views import customer_out, json_response
+from sme_insure.http.views import customer_out, keyed_write
 from sme_insure.services.actor import Action, authorize
 from sme_insure.services.customers import CustomerData, register_customer
 from sme_insure.services.products import product_for, visible_products
@@ -49,12 +49,14 @@ def product_detail(code: str, services: ServicesDep, actor: ActorDep,
 
 @router.post("/customers", tags=["customers"], status_code=status.HTTP_201_CREATED,
              response_model=CustomerOut)
-def create_customer(body: CustomerIn, services: ServicesDep, actor: ActorDep) -> Response:
+def create_customer(body: CustomerIn, request: Request, services: ServicesDep, actor: ActorDep,
+                    idempotency_key: IdempotencyKey = None) -> Response:
     """Register a customer (or find the existing one with this identifier)."""
-    with services.db.transaction() as session:
+    def operation(session):  # noqa: ANN001
         customer, created = register_customer(session, services, actor, CustomerData(**body.model_dump()))
-        out = customer_out(customer, actor, services.vault, created)
-    return json_response(out, status.HTTP_201_CREATED)
+        return status.HTTP_201_CREATED, customer_out(customer, actor, services.vault, created)
+
+    return keyed_write(request, services, actor, idempotency_key, body, operation)
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])

@@ -5,6 +5,7 @@ refuse, close, reopen, transactions and the statutory deadline list. Writes take
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -203,20 +204,29 @@ def documents(claim_id: ObjectId, services: ServicesDep, actor: ActorDep) -> Doc
 
 
 @router.post("/claims/{claim_id}/documents", status_code=201, response_model=UploadOut)
-def upload(claim_id: ObjectId, services: ServicesDep, actor: ActorDep,
+def upload(claim_id: ObjectId, request: Request, services: ServicesDep, actor: ActorDep,
            doc_type: Annotated[str, Form(max_length=60, description="A document code the claim asks for")],
-           file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")]) -> JSONResponse:
-    """Upload one document. The same file again is not stored twice (200). The upload that
-    completes a fast-track claim's documents pays it."""
+           file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
+           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Upload one document. The same file again is not stored twice (200), even once the claim
+    is closed. The upload that completes a fast-track claim's documents pays it. With an
+    Idempotency-Key, the request's fingerprint is the file's SHA-256 and the form fields."""
     limit = rules(services).uploads.max_bytes
     data = file.file.read(limit + 1)
     upload_ = claims_documents.Upload(doc_type, file.filename or "upload", data)
-    with services.db.transaction() as session:
+
+    def operation(session: Session) -> tuple[int, dict[str, Any]]:
         doc, created = claims_documents.upload_document(session, services, actor, claim_id, upload_)
         session.flush()
         out = UploadOut(document=document_out(doc),
                         claim=claim_out(session, services, actor, session.get_one(Claim, doc.claim_id)))
-    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+        return 201 if created else 200, out.model_dump(mode="json")
+
+    form = {"doc_type": doc_type, "filename": upload_.filename, "sha256": hashlib.sha256(data).hexdigest()}
+    code, payload = run_idempotent(services.db, actor, idempotency_key,
+                                   request_hash("POST", request.url.path, form), operation,
+                                   vault=services.vault)
+    return JSONResponse(payload, status_code=code)
 
 
 @router.post("/claims/{claim_id}/reserve", response_model=ClaimOut)

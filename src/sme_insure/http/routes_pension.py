@@ -34,7 +34,8 @@ class IllustrationIn(In):
 @router.post("/pension/illustrations")
 def pension_illustration(body: IllustrationIn, services: ServicesDep, actor: ActorDep) -> dict[str, Any]:
     """Project the account and the monthly pension under low, medium and high crediting
-    scenarios, with the surrender-value schedule (money in fen; contributions carry no VAT)."""
+    scenarios, with the surrender-value schedule (money in fen; contributions carry no VAT).
+    Stores nothing, so it takes no Idempotency-Key: a retry computes the same answer."""
     authorize(actor, Action.QUOTE)
     product = product_for(services.catalogue, actor, body.product, as_of=services.today())
     if product.pension is None:

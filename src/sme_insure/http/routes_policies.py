@@ -26,6 +26,7 @@ from sme_insure.http.schemas import (
 from sme_insure.http.views import (
     document_response,
     json_response,
+    keyed_write,
     policy_out,
     quote_out,
     schedule_html,
@@ -150,9 +151,12 @@ def adjust(policy_id: ObjectId, body: AdjustmentIn, request: Request, services: 
         s, services, actor, policy_id, actual=body.actual, reason=body.reason))
 
 
-@router.post("/policies/{policy_id}/renewals", status_code=status.HTTP_201_CREATED)
-def renew(policy_id: ObjectId, body: RenewalIn, services: ServicesDep, actor: ActorDep) -> QuoteOut:
-    """A renewal offer re-rated on the tables in force at renewal; bind it with consent."""
-    with services.db.transaction() as session:
-        offer = binding.offer_renewal(session, services, actor, policy_id, body.changes)
-        return quote_out(offer, actor, services.vault)
+@router.post("/policies/{policy_id}/renewals", status_code=status.HTTP_201_CREATED,
+             response_model=QuoteOut)
+def renew(policy_id: ObjectId, body: RenewalIn, request: Request, services: ServicesDep,
+          actor: ActorDep, idempotency_key: IdempotencyKey = None) -> Response:
+    """A renewal offer re-rated on the tables in force at renewal; bind it with consent. A
+    retry with the same Idempotency-Key returns the first offer instead of a second one."""
+    return keyed_write(request, services, actor, idempotency_key, body, lambda s: (
+        status.HTTP_201_CREATED,
+        quote_out(binding.offer_renewal(s, services, actor, policy_id, body.changes), actor, services.vault)))

@@ -15,7 +15,7 @@ from sme_insure.http.schemas import (
     QuoteOut,
     ReferralOut,
 )
-from sme_insure.http.views import json_response, policy_out, quote_out
+from sme_insure.http.views import json_response, keyed_write, policy_out, quote_out
 from sme_insure.services import audit, binding, quotes, referrals
 from sme_insure.services.idempotency import request_hash, run_idempotent
 
@@ -23,29 +23,30 @@ router = APIRouter(prefix="/v1")
 
 
 @router.post("/quotes", tags=["quotes"], status_code=status.HTTP_201_CREATED, response_model=QuoteOut)
-def create_quote(body: QuoteIn, services: ServicesDep, actor: ActorDep) -> Response:
-    """Price and underwrite a risk: accepted, referred (queued for an underwriter) or declined."""
+def create_quote(body: QuoteIn, request: Request, services: ServicesDep, actor: ActorDep,
+                 idempotency_key: IdempotencyKey = None) -> Response:
+    """Price and underwrite a risk: accepted, referred (queued for an underwriter) or declined.
+    A retry with the same Idempotency-Key returns the first quote instead of a second one."""
     with services.db.reading() as session:  # priced before the (short) write transaction
         draft = quotes.price_quote(session, services, actor, product_code=body.product,
                                    customer_id=body.customer_id, inputs=body.all_inputs(),
                                    start_date=body.start_date)
-    with services.db.transaction() as session:
-        out = quote_out(quotes.store_quote(session, services, actor, draft), actor, services.vault)
-    return json_response(out, status.HTTP_201_CREATED)
+    return keyed_write(request, services, actor, idempotency_key, body, lambda s: (
+        status.HTTP_201_CREATED, quote_out(quotes.store_quote(s, services, actor, draft), actor, services.vault)))
 
 
 @router.post("/quote-comparisons", tags=["quotes"], status_code=status.HTTP_201_CREATED,
              response_model=list[QuoteOut])
-def compare(body: CompareIn, services: ServicesDep, actor: ActorDep) -> Response:
-    """Several plan options of one risk, quoted side by side."""
+def compare(body: CompareIn, request: Request, services: ServicesDep, actor: ActorDep,
+            idempotency_key: IdempotencyKey = None) -> Response:
+    """Several plan options of one risk, quoted side by side (once per Idempotency-Key)."""
     with services.db.reading() as session:
         drafts = quotes.price_options(session, services, actor, product_code=body.product,
                                       customer_id=body.customer_id, inputs=body.all_inputs(),
                                       options=body.options, start_date=body.start_date)
-    with services.db.transaction() as session:
-        out = [quote_out(quotes.store_quote(session, services, actor, d), actor, services.vault)
-               for d in drafts]
-    return json_response(out, status.HTTP_201_CREATED)
+    return keyed_write(request, services, actor, idempotency_key, body, lambda s: (
+        status.HTTP_201_CREATED,
+        [quote_out(quotes.store_quote(s, services, actor, d), actor, services.vault) for d in drafts]))
 
 
 @router.get("/quotes/{quote_id}", tags=["quotes"], response_model=QuoteOut)
@@ -83,12 +84,16 @@ def referral_queue(services: ServicesDep, actor: ActorDep, status: str = "pendin
         return items
 
 
-@router.post("/referrals/{referral_id}/decision", tags=["referrals"])
-def decide(referral_id: ObjectId, body: DecisionIn, services: ServicesDep, actor: ActorDep) -> ReferralOut:
-    """Approve (optionally loaded or discounted, within authority) or decline a referral."""
-    with services.db.transaction() as session:
+@router.post("/referrals/{referral_id}/decision", tags=["referrals"], response_model=ReferralOut)
+def decide(referral_id: ObjectId, body: DecisionIn, request: Request, services: ServicesDep,
+           actor: ActorDep, idempotency_key: IdempotencyKey = None) -> Response:
+    """Approve (optionally loaded or discounted, within authority) or decline a referral. A
+    retry with the same Idempotency-Key returns the decision instead of 409 "already decided"."""
+    def operation(session):  # noqa: ANN001
         r = referrals.decide(session, services, actor, referral_id, approve=body.approve,
                              reason=body.reason, loading=body.loading, discount=body.discount)
         q = quotes.get_quote(session, actor, r.quote_id)
-        return ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status,
-                           quote=quote_out(q, actor, services.vault), decision=r.decision)
+        return 200, ReferralOut(id=r.id, quote_id=r.quote_id, status=r.status,
+                                quote=quote_out(q, actor, services.vault), decision=r.decision)
+
+    return keyed_write(request, services, actor, idempotency_key, body, operation)

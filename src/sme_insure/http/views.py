@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, object_session
 
@@ -20,6 +21,7 @@ from sme_insure.services.actor import Actor
 from sme_insure.services.changes import transactions_of
 from sme_insure.services.context import Services
 from sme_insure.services.cover import shown_reasons
+from sme_insure.services.idempotency import request_hash, run_idempotent
 from sme_insure.services.quotes import rerate
 from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
@@ -129,3 +131,29 @@ def json_response(content: BaseModel | Sequence[BaseModel], status_code: int = 2
     else:
         body = b"[" + b",".join(m.model_dump_json().encode() for m in content) + b"]"
     return Response(body, status_code=status_code, media_type="application/json")
+
+
+Output = BaseModel | Sequence[BaseModel]
+
+
+def keyed_write(request: Request, services: Services, actor: Actor, key: str | None, body: Any,
+                operation: Callable[[Session], tuple[int, Output]]) -> Response:
+    """Run a write in one transaction, once per Idempotency-Key (the fingerprint: method, path
+    and ``body``, a model or plain JSON). Without a key the answer is serialised once, as
+    :func:`json_response` does."""
+    if key is None:
+        with services.db.transaction() as session:
+            status, out = operation(session)
+        return json_response(out, status)
+
+    def stored(session: Session) -> tuple[int, Any]:
+        status, out = operation(session)
+        plain = (out.model_dump(mode="json") if isinstance(out, BaseModel)
+                 else [m.model_dump(mode="json") for m in out])
+        return status, plain
+
+    plain_body = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+    code, payload = run_idempotent(services.db, actor, key,
+                                   request_hash(request.method, request.url.path, plain_body),
+                                   stored, vault=services.vault)
+    return JSONResponse(payload, status_code=code)

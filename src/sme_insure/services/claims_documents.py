@@ -4,6 +4,7 @@ claim pays it, in the same transaction."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -33,17 +34,19 @@ class Upload:
 def upload_document(session: Session, services: Services, actor: Actor, claim_id: int,
                     upload: Upload) -> tuple[ClaimDocument, bool]:
     """Store a document of the claim; the same file again returns the first upload
-    (``created`` False). Completing the documents of a fast-track claim settles it."""
+    (``created`` False), whatever the claim's status since: the upload that completed a
+    fast-track claim paid and closed it, and its retry must not be refused as "closed".
+    Completing the documents of a fast-track claim settles it."""
     authorize(actor, Action.REPORT_CLAIMS)
     claim, policy = lock_claim(session, actor, claim_id)
+    same = session.scalars(select(ClaimDocument).where(
+        ClaimDocument.claim_id == claim.id, ClaimDocument.doc_type == upload.doc_type,
+        ClaimDocument.sha256 == hashlib.sha256(upload.data).hexdigest())).first()
+    if same is not None:
+        return same, False
     require_status(claim, ClaimStatus.OPEN)
     checked = check_upload(upload.doc_type, upload.data, allowed_docs=claim.documents_required,
                            rules=rules(services).uploads)
-    same = session.scalars(select(ClaimDocument).where(
-        ClaimDocument.claim_id == claim.id, ClaimDocument.doc_type == upload.doc_type,
-        ClaimDocument.sha256 == checked.sha256)).first()
-    if same is not None:
-        return same, False
     lock_content(session, checked.sha256)  # an erasure deleting the same bytes waits, or is waited for
     key = documents_store(services).put(upload.data, checked.sha256)
     doc = ClaimDocument(tenant_id=claim.tenant_id, claim_id=claim.id, doc_type=upload.doc_type,
