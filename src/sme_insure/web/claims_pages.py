@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from sme_insure.errors import InputError, Issue, SmeInsureError
@@ -21,9 +22,19 @@ from sme_insure.services.claims_documents import Upload, list_documents, upload_
 from sme_insure.services.claims_ledger import balances
 from sme_insure.services.claims_reporting import deadline_list
 from sme_insure.services.context import Services
+from sme_insure.services.idempotency import request_hash, run_idempotent
 from sme_insure.storage.schema import Policy
 from sme_insure.web.public import _policy
-from sme_insure.web.render import field_errors, page, sign, unsign, web_actor
+from sme_insure.web.render import (
+    FORM_TOKEN,
+    field_errors,
+    form_key,
+    form_token,
+    page,
+    sign,
+    unsign,
+    web_actor,
+)
 from sme_insure.web.staff import require_staff
 
 router = APIRouter(include_in_schema=False)
@@ -39,14 +50,22 @@ def claim_form(token: str, request: Request, services: ServicesDep) -> HTMLRespo
     """The first-notice-of-loss form."""
     policy = _policy(services, token)
     return page(request, "claim_form.html", policy=policy, token=token, perils=_perils(services, policy),
-                values={}, errors={}, today=services.today().isoformat())
+                values={}, errors={}, today=services.today().isoformat(),
+                form_token=form_token(services, f"claim:{policy.id}"))
 
 
-def _report_claim(services: Services, form: dict[str, str], policy: Policy) -> int:
-    with services.db.transaction() as session:
+def _report_claim(services: Services, form: dict[str, str], policy: Policy, key: str | None) -> int:
+    """Record the claim once per form token (the web actor's Idempotency-Key): its id."""
+    def operation(session: Session) -> tuple[int, dict[str, int]]:
         claim = report_claim(session, services, web_actor(services), _report(form, policy))
         session.flush()
-        return claim.id
+        return 303, {"claim_id": claim.id}
+
+    fields = {k: v for k, v in form.items() if k != FORM_TOKEN}
+    _, body = run_idempotent(services.db, web_actor(services), key,
+                             request_hash("POST", f"/policies/{policy.id}/claims", fields),
+                             operation, vault=services.vault)
+    return int(body["claim_id"])
 
 
 def _upload(services: Services, token: str, upload: Upload) -> None:
@@ -96,15 +115,18 @@ def _shown(form: dict[str, str], error: ErrorDetails) -> object:
 
 @router.post("/policies/{token}/claims", response_class=HTMLResponse, response_model=None)
 async def claim_submit(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
-    """Record the claim (coverage checked at once) and show what is still needed."""
+    """Record the claim (coverage checked at once) and show what is still needed. The form's
+    one-time token makes a double submit show the claim recorded by the first."""
     policy = await run_in_threadpool(_policy, services, token)
     form = {k: str(v) for k, v in (await request.form()).items()}
+    key = form_key(services, f"claim:{policy.id}", form)
     try:  # database work off the event loop
-        claim_id = await run_in_threadpool(_report_claim, services, form, policy)
-    except InputError as exc:
+        claim_id = await run_in_threadpool(_report_claim, services, form, policy, key)
+    except InputError as exc:  # nothing stored: the corrected form is sent with the same token
         return page(request, "claim_form.html", status=422, policy=policy, token=token,
                     perils=_perils(services, policy), values=form, errors=field_errors(exc),
-                    today=services.today().isoformat())
+                    today=services.today().isoformat(),
+                    form_token=key or form_token(services, f"claim:{policy.id}"))
     return RedirectResponse(f"/claims/{sign(services, 'claim', claim_id)}", status_code=303)
 
 

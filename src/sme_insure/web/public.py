@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -21,10 +22,11 @@ from sme_insure.services import binding, quotes
 from sme_insure.services.context import Services
 from sme_insure.services.cover import shown_reasons
 from sme_insure.services.customers import CustomerData, register_customer
+from sme_insure.services.idempotency import request_hash, run_idempotent
 from sme_insure.services.products import product_for, visible_products
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, Quote
-from sme_insure.web.render import field_errors, page, sign, unsign, web_actor
+from sme_insure.web.render import field_errors, form_key, form_token, page, sign, unsign, web_actor
 
 router = APIRouter(include_in_schema=False)
 CUSTOMER_FIELDS = ("kind", "identifier", "name", "phone")
@@ -136,7 +138,8 @@ def quote_page(token: str, request: Request, services: ServicesDep) -> HTMLRespo
     q = _quote(services, token)
     return page(request, "quote.html", quote=q, token=token, error=None,
                 reasons=shown_reasons(q.reasons, web_actor(services)),
-                product=services.catalogue.get(q.product_code, q.product_version))
+                product=services.catalogue.get(q.product_code, q.product_version),
+                form_token=form_token(services, f"buy:{q.id}"))
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -152,20 +155,21 @@ def compare_page(q: str, request: Request, services: ServicesDep) -> HTMLRespons
 async def bind_form(token: str, request: Request, services: ServicesDep) -> HTMLResponse | RedirectResponse:
     """Buy: only after the key terms were read (an unticked box is refused). Reading the terms is
     not agreeing to renew: a renewal (``renewal_of`` set, offered or approved) binds only when
-    its own box, saying so, is ticked too, and only that box is passed on as consent."""
+    its own box, saying so, is ticked too, and only that box is passed on as consent. The form's
+    one-time token makes a second click (or a resent form) show the policy bought by the first."""
     form = await request.form()
     q = await run_in_threadpool(_quote, services, token)
-    product = services.catalogue.get(q.product_code, q.product_version)
-    reasons = shown_reasons(q.reasons, web_actor(services))
+    key = form_key(services, f"buy:{q.id}", form)
+    shown = {"quote": q, "token": token, "product": services.catalogue.get(q.product_code, q.product_version),
+             "reasons": shown_reasons(q.reasons, web_actor(services)),
+             "form_token": key or form_token(services, f"buy:{q.id}")}
     missing = _unticked(form, q)
     if missing is not None:
-        return page(request, "quote.html", status=422, quote=q, token=token, product=product,
-                    reasons=reasons, error=missing)
+        return page(request, "quote.html", status=422, error=missing, **shown)
     try:
-        policy_id = await run_in_threadpool(_bind, services, q.id, form.get("renewal_consent") == "yes")
+        policy_id = await run_in_threadpool(_bind, services, q.id, form.get("renewal_consent") == "yes", key)
     except StateError as exc:
-        return page(request, "quote.html", status=409, quote=q, token=token, product=product,
-                    reasons=reasons, error=str(exc))
+        return page(request, "quote.html", status=409, error=str(exc), **shown)
     return RedirectResponse(f"/policies/{sign(services, 'policy', policy_id)}", status_code=303)
 
 
@@ -178,11 +182,17 @@ def _unticked(form: FormData, quote: Quote) -> str | None:
     return None
 
 
-def _bind(services: Services, quote_id: int, renewal_consent: bool) -> int:
-    with services.db.transaction() as session:
+def _bind(services: Services, quote_id: int, renewal_consent: bool, key: str | None) -> int:
+    """Bind once per form token (the web actor's Idempotency-Key): the policy's id."""
+    def operation(session: Session) -> tuple[int, dict[str, int]]:
         policy = binding.bind(session, services, web_actor(services), quote_id, consent=renewal_consent)
         session.flush()
-        return policy.id
+        return 303, {"policy_id": policy.id}
+
+    _, body = run_idempotent(services.db, web_actor(services), key,
+                             request_hash("POST", f"/quotes/{quote_id}/bind", {"consent": renewal_consent}),
+                             operation, vault=services.vault)
+    return int(body["policy_id"])
 
 
 def _policy(services: Services, token: str) -> Policy:

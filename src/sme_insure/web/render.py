@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import secrets
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -63,10 +65,37 @@ def field_errors(exc: InputError) -> dict[str, str]:
     return out
 
 
+def _mac(services: Services, text: str) -> str:
+    return hmac.new(_secret(services), text.encode(), hashlib.sha256).hexdigest()[:20]
+
+
 def sign(services: Services, kind: str, obj_id: int) -> str:
     """A link token ``<id>.<mac>`` for a quote, policy or claim."""
-    mac = hmac.new(_secret(services), f"{kind}:{obj_id}".encode(), hashlib.sha256).hexdigest()[:20]
-    return f"{obj_id}.{mac}"
+    return f"{obj_id}.{_mac(services, f'{kind}:{obj_id}')}"
+
+
+FORM_TOKEN = "form_token"  # the hidden field
+
+
+def form_token(services: Services, purpose: str) -> str:
+    """A one-time token ``<random>.<mac>`` for a form that must act once (a double submit, a
+    second click on "Buy"), made when the form is rendered and signed for its ``purpose``
+    (e.g. ``buy:<quote id>``). Sent back in a hidden field, it is the web actor's
+    Idempotency-Key: the second submit gets the first one's result."""
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_mac(services, f'form:{purpose}:{nonce}')}"
+
+
+def form_key(services: Services, purpose: str, form: Mapping[str, Any]) -> str | None:
+    """The form's token if signed for ``purpose``; ``None`` if the form carries none (a page
+    rendered before tokens: it acts as before); a forged or misplaced one is not found."""
+    token = str(form.get(FORM_TOKEN) or "")
+    if not token:
+        return None
+    nonce, _, mac = token.partition(".")
+    if not hmac.compare_digest(_mac(services, f"form:{purpose}:{nonce}"), mac):
+        raise NotFoundError("form", token)
+    return token
 
 
 def unsign(services: Services, kind: str, token: str) -> int:
