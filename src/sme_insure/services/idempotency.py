@@ -35,7 +35,11 @@ others says they do not)::
                   /v1/reserving/runs, /v1/studies/runs (each call starts a read-only job of its
                   own; a retry starts another and the first one's id is lost, nothing else)
     web forms     the claim form and "Buy" carry a one-time signed token
-                  (:func:`sme_insure.web.render.form_token`) used as the key of the web actor
+                  (:func:`sme_insure.web.render.form_token`) used as the key of the web actor;
+                  without: the quote form (a resent form prices a second quote, buys nothing),
+                  the document upload (the same file is not stored twice), staff sign-in and
+                  sign-out, and the staff referral decision (a resent one is refused as
+                  already decided)
 """
 
 from __future__ import annotations
