@@ -60,10 +60,10 @@ def _more_records(services, tenant_id):
     """Two records of the tenant: one written eight days ago (past the seven days of retention),
     one written in clear before responses were sealed, with the person's phone."""
     with services.db.transaction() as s:
-        s.add(IdempotencyRecord(tenant_id=tenant_id, key="old", request_hash="0" * 64, status_code=201,
+        s.add(IdempotencyRecord(tenant_id=tenant_id, key="old", caller="", request_hash="0" * 64, status_code=201,
                                 response={SEALED: services.vault.encrypt(json.dumps({"id": 1}))},
                                 created_at=utcnow() - dt.timedelta(days=8)))
-        s.add(IdempotencyRecord(tenant_id=tenant_id, key="clear", request_hash="0" * 64, status_code=201,
+        s.add(IdempotencyRecord(tenant_id=tenant_id, key="clear", caller="", request_hash="0" * 64, status_code=201,
                                 response={"id": 2, "contact_name": "王五", "contact_phone": PHONE}))
 
 
