@@ -125,3 +125,44 @@ def test_a_loss_after_the_persons_own_days_is_refused(client, keys, clock):
     assert r.status_code == 201, r.text
     r = _claim(client, keys, policy, IDS[0], "2026-04-09")  # day 31: the policy had ended
     assert r.status_code == 409 and "had expired" in r.json()["detail"], r.text
+
+
+def test_a_roster_whose_cover_began_is_not_cancelled_back_to_its_start(client, keys, clock):
+    """Asked for after the start date, "from the start date" returns nothing (the day was on
+    risk, used or not); and no cancellation reaches back over a claimed loss."""
+    policy = _policy(client, keys, ONE_DAY)
+    clock["today"] = dt.date(2026, 3, 10)  # the roster's day: cover has begun
+    r = _cancel(client, keys, policy, START)
+    assert r.status_code == 201, r.text
+    assert r.json()["premium_fen"] == 0 and "none after start" in r.json()["reason"]
+    other = new_customer(client, keys.channel, identifier=complete_uscc("9135010000000038"))
+    thirty = _policy(client, keys, THIRTY, customer=other)
+    clock["today"] = dt.date(2026, 3, 12)
+    assert _claim(client, keys, thirty, IDS[0], "2026-03-11").status_code == 201
+    r = _cancel(client, keys, thirty, "2026-03-11")
+    assert r.status_code == 409 and "claim for a loss on 2026-03-11" in r.json()["detail"], r.text
+    assert _cancel(client, keys, thirty, "2026-03-12").status_code == 201
+
+
+def test_a_rosters_exposure_is_counted_in_days(client, keys, clock, services):
+    """28 days from 2026-02-01 end on 03-01: 28/365 policy-years, not a month's 1/12, in
+    reserving's premium rows too."""
+    from sqlalchemy import select
+
+    from sme_insure.policies.proration import exposure_years
+    from sme_insure.services.actuarial import premium_transactions_frame
+    from sme_insure.storage.schema import Policy
+
+    clock["today"] = dt.date(2026, 1, 25)
+    roster = [{**THIRTY[0], "days": 28}, THIRTY[1]]
+    policy = _policy(client, keys, roster, start="2026-02-01")
+    assert policy["end_date"] == "2026-03-01"
+    with services.db.reading() as session:
+        tenant = session.scalar(select(Policy.tenant_id).where(Policy.id == policy["id"]))
+        frame = premium_transactions_frame(session, tenant, services.catalogue)
+    [exposure] = frame.loc[frame["policy_id"] == policy["number"], "exposure"].tolist()
+    assert abs(exposure - 28 / 365) < 1e-15
+
+    term = (dt.date(2026, 2, 1), dt.date(2026, 3, 1))
+    assert exposure_years(*term, term, in_days=True) == 28 / 365
+    assert exposure_years(*term, term) == 1 / 12  # a one-month term stated in months

@@ -78,9 +78,15 @@ def term_years(start: dt.date, end: dt.date) -> float:
     return (end - start).days / 365
 
 
-def exposure_years(start: dt.date, stop: dt.date, term: tuple[dt.date, dt.date]) -> float:
+def exposure_years(start: dt.date, stop: dt.date, term: tuple[dt.date, dt.date], *,
+                   in_days: bool = False) -> float:
     """Policy-years of the part ``[start, stop)`` of a term: its share of the term's days times
-    :func:`term_years`, so the parts of a term always sum to the term's policy-years."""
+    :func:`term_years`, so the parts of a term always sum to the term's policy-years. A term
+    stated in days (per-day cover, ``in_days``) is days / 365 even when its days happen to run
+    from one date to the same date of a later month."""
     days = (term[1] - term[0]).days
-    return term_years(*term) * (stop - start).days / days if days > 0 else 0.0
+    if days <= 0:
+        return 0.0
+    years = days / 365 if in_days else term_years(*term)
+    return years * (stop - start).days / days
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from sme_insure.catalogue import Catalogue, Line
 from sme_insure.policies.proration import exposure_years
+from sme_insure.policies.term import in_days
 from sme_insure.reserving import ReservingConfig, ReservingResult, run_reserving
 from sme_insure.reserving.vocabulary import Grain
 from sme_insure.reserving.vocabulary import Line as ReservingLine
@@ -31,15 +32,19 @@ from sme_insure.storage.schema import Customer, Policy, PremiumTransaction
 _EXPOSING = {"written": 1, "cancellation": -1, "reinstatement": 1}
 
 
-def premium_transactions_frame(session: Session, tenant_id: int) -> pd.DataFrame:
-    """Every premium transaction of a tenant in the reserving contract's columns."""
+def premium_transactions_frame(session: Session, tenant_id: int,
+                               catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Every premium transaction of a tenant in the reserving contract's columns (with the
+    ``catalogue``, a term stated in days is counted in days: per-day cover)."""
+    by_day = _terms_in_days(catalogue)
     query = (select(PremiumTransaction, Policy, Customer)
              .join(Policy, Policy.id == PremiumTransaction.policy_id)
              .join(Customer, Customer.id == Policy.customer_id)
              .where(PremiumTransaction.tenant_id == tenant_id))
     rows = []
     for t, p, c in session.execute(query):
-        years = exposure_years(t.effective_date, t.period_end, (p.start_date, p.end_date))
+        years = exposure_years(t.effective_date, t.period_end, (p.start_date, p.end_date),
+                               in_days=p.product_code in by_day)
         rows.append({"policy_id": p.number, "line": p.line, "product_code": p.product_code,
                      "region": c.province, "size_class": c.size_class,
                      "entity_type": c.entity_type, "transaction_date": pd.Timestamp(t.transaction_date),
@@ -47,6 +52,14 @@ def premium_transactions_frame(session: Session, tenant_id: int) -> pd.DataFrame
                      "effective_to": pd.Timestamp(t.period_end - dt.timedelta(days=1)),
                      "written_fen": t.premium_fen, "exposure": _EXPOSING.get(t.kind, 0) * years})
     return pd.DataFrame(rows)
+
+
+def _terms_in_days(catalogue: Catalogue | None) -> set[str]:
+    """Codes of the products whose term is stated in days."""
+    if catalogue is None:
+        return set()
+    return {code for code in catalogue.codes() if any(
+        in_days(v) for v in catalogue.versions(code))}
 
 
 def target_loss_ratios(catalogue: Catalogue) -> dict[ReservingLine, float]:
@@ -64,6 +77,6 @@ def reserve_book(session: Session, catalogue: Catalogue, actor: Actor, *, as_of:
     """Reserves of the actor's tenant at ``as_of`` from its own transaction rows."""
     authorize(actor, Action.ACTUARIAL)
     claims = claim_transactions_frame(session, actor.tenant_id, as_of)
-    premiums = premium_transactions_frame(session, actor.tenant_id)
+    premiums = premium_transactions_frame(session, actor.tenant_id, catalogue)
     config = (config or ReservingConfig()).with_apriori_loss_ratios(target_loss_ratios(catalogue))
     return run_reserving(claims, premiums, as_of, by=by, config=config, grain=grain)

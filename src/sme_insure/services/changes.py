@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sme_insure.claims.vocabulary import ClaimStatus
 from sme_insure.errors import InputError, Issue, StateError
 from sme_insure.policies.proration import (
     months_in_force,
@@ -28,6 +29,7 @@ from sme_insure.services.context import Services
 from sme_insure.services.cover import overlapping_policy
 from sme_insure.services.pricing import Priced, price
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
+from sme_insure.storage.claims_schema import Claim
 from sme_insure.storage.repos import get_scoped
 from sme_insure.storage.schema import Policy, PremiumTransaction
 from sme_insure.underwriting.adjustment import adjustment_step
@@ -119,7 +121,11 @@ def _written(session: Session, policy: Policy) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def _returned_share(services: Services, policy: Policy, effective: dt.date) -> tuple[str, Fraction]:
+def _returned_share(services: Services, policy: Policy, effective: dt.date,
+                    requested: dt.date) -> tuple[str, Fraction]:
+    """Basis and share of the annual premium returned by a cancellation from ``effective``
+    asked for on ``requested``: per-day cover is returned in full only if asked for before it
+    began (a roster whose day has passed, used or not, is not cancelled back to its start)."""
     terms = services.catalogue.get(policy.product_code, policy.product_version).policy.cancellation
     issued = policy.issued_at.date()
     if terms.cooling_off_days and effective <= issued + dt.timedelta(days=terms.cooling_off_days):
@@ -129,17 +135,18 @@ def _returned_share(services: Services, policy: Policy, effective: dt.date) -> t
         earned = Fraction(str(terms.short_rate[months - 1].earned)) if months else Fraction(0)
         return f"short rate ({months} months earned {earned})", 1 - earned
     if terms.basis == "none_after_start":
-        if effective <= policy.start_date:
+        if effective <= policy.start_date and requested < policy.start_date:
             return "flat (cover not begun)", Fraction(1)
         return f"none after start (cover began {policy.start_date})", Fraction(0)
     return "pro rata", remaining_fraction(policy.start_date, policy.end_date, effective)
 
 
-def _returned(services: Services, policy: Policy, effective: dt.date, *, annual: tuple[int, int],
-              written: tuple[int, int]) -> tuple[str, int, int]:
-    """Basis, premium and VAT returned by a cancellation from ``effective``: all that was
-    written (flat), or −round_half_up(annual × share returned) for premium and VAT alike."""
-    basis, share = _returned_share(services, policy, effective)
+def _returned(services: Services, policy: Policy, effective: dt.date, *, requested: dt.date,
+              annual: tuple[int, int], written: tuple[int, int]) -> tuple[str, int, int]:
+    """Basis, premium and VAT returned by a cancellation from ``effective`` (asked for on
+    ``requested``): all that was written (flat), or −round_half_up(annual × share returned)
+    for premium and VAT alike."""
+    basis, share = _returned_share(services, policy, effective, requested)
     if basis.startswith("flat"):
         return basis, -written[0], -written[1]
     return basis, -round_fraction(annual[0] * share), -round_fraction(annual[1] * share)
@@ -152,11 +159,22 @@ def cancel(session: Session, services: Services, actor: Actor, policy_id: int, *
     _in_force(policy, effective)
     if effective < (last := _last_change(session, policy)):
         raise StateError(f"out of sequence: a change effective {last} exists after {effective}")
-    basis, premium, vat = _returned(services, policy, effective, annual=(
+    _no_claim_from(session, policy, effective)
+    basis, premium, vat = _returned(services, policy, effective, requested=services.today(), annual=(
         policy.annual_premium_fen, policy.money["vat"]), written=_written(session, policy))
     policy.status, policy.cancelled_on = PolicyStatus.CANCELLED, effective
     return _record(session, policy, actor, services, kind=TransactionKind.CANCELLATION,
                    effective=effective, premium=premium, vat=vat, reason=f"{reason} [{basis}]")
+
+
+def _no_claim_from(session: Session, policy: Policy, effective: dt.date) -> None:
+    """A cancellation back-dated over a claimed loss would return premium for cover that paid
+    (or may pay) it: refused while a claim (not refused) has a loss on or after ``effective``."""
+    claimed = session.scalar(select(func.max(Claim.loss_date)).where(
+        Claim.policy_id == policy.id, Claim.loss_date >= effective, Claim.status != ClaimStatus.REFUSED))
+    if claimed is not None:
+        raise StateError(f"policy {policy.number} has a claim for a loss on {claimed}: it can be "
+                         f"cancelled from the day after, not from {effective}")
 
 
 def reinstate(session: Session, services: Services, actor: Actor, policy_id: int, *,
@@ -215,7 +233,7 @@ def _replay(services: Services, policy: Policy, rows: list[PremiumTransaction],
             last = new
         elif row.kind == TransactionKind.CANCELLATION and last is not None:
             _, back, back_vat = _returned(services, policy, row.effective_date, annual=_annual(last),
-                                          written=(premium, vat))
+                                          requested=row.transaction_date, written=(premium, vat))
             charge = returned = (back, back_vat)
         elif row.kind == TransactionKind.REINSTATEMENT:
             charge = (-returned[0], -returned[1])
@@ -238,7 +256,8 @@ def _pro_rata_pair(new: tuple[int, int], old: tuple[int, int], policy: Policy,
             pro_rata(new[1] - old[1], policy.start_date, policy.end_date, effective))
 
 
-def _adjustable(services: Services, policy: Policy, actual: dict[str, Any]) -> None:
+def _adjustable(services: Services, policy: Policy, rows: list[PremiumTransaction],
+                actual: dict[str, Any]) -> None:
     """Only the product's adjustable inputs are adjusted, and a policy cancelled flat had
     nothing on risk to adjust."""
     allowed = services.catalogue.get(policy.product_code, policy.product_version).policy.adjustable_inputs
@@ -247,8 +266,9 @@ def _adjustable(services: Services, policy: Policy, actual: dict[str, Any]) -> N
         raise InputError([Issue("actual", bad or actual,
                                 f"adjustable inputs of {policy.product_code}@{policy.product_version}: "
                                 f"{allowed}")])
-    if policy.cancelled_on is not None and _returned_share(
-            services, policy, policy.cancelled_on)[0].startswith("flat"):
+    cancelled = [r for r in rows if r.kind == TransactionKind.CANCELLATION]
+    if policy.cancelled_on is not None and cancelled and _returned_share(
+            services, policy, policy.cancelled_on, cancelled[-1].transaction_date)[0].startswith("flat"):
         raise StateError(f"policy {policy.number} was cancelled flat (cooling-off) from "
                          f"{policy.cancelled_on}: nothing was on risk, so there is nothing to adjust")
 
@@ -267,8 +287,8 @@ def adjust(session: Session, services: Services, actor: Actor, policy_id: int, *
     on risk, ``[start, cancellation or end)``; it changes no cover, so claims read the inputs in
     force on a day from the other rows (``claims_ledger.policy_facts``)."""
     policy = _policy(session, actor, policy_id)
-    _adjustable(services, policy, actual)
     rows = transactions_of(session, policy.id)
+    _adjustable(services, policy, rows, actual)
     target, target_vat, last = _replay(services, policy, rows, actual)
     premium = target - sum(r.premium_fen for r in rows)
     vat = target_vat - sum(r.vat_fen for r in rows)
