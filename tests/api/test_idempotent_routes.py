@@ -188,3 +188,28 @@ def test_quotes_comparisons_and_customers_take_a_key(client, keys, clock, servic
     body = {"kind": "enterprise", "identifier": "91110000600037341L", "name": "北京某公司"}
     first, again = (client.post("/v1/customers", json=body, headers=cust_headers) for _ in range(2))
     assert first.status_code == again.status_code == 201 and again.json() == first.json()
+
+
+def test_a_quote_retried_after_its_start_date_passed_is_replayed(client, keys, clock):
+    """The route priced (and checked the start date) before it looked the key up: a retry the
+    next day got 422 "start_date must be on or after" instead of its first response."""
+    customer = new_customer(client, keys.channel)
+    body = {"product": "SME_PROPERTY", "customer_id": customer["id"], "start_date": "2026-03-01",
+            "inputs": PROPERTY}
+    headers = {**keys.channel, "Idempotency-Key": "quote-retry-tomorrow"}
+    first = client.post("/v1/quotes", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    clock["today"] = dt.date(2026, 3, 2)
+    again = client.post("/v1/quotes", json=body, headers=headers)
+    assert again.status_code == 201 and again.json() == first.json()
+    options = {**body, "options": [{"deductible": 2000}, {"deductible": 5000}]}
+    options.pop("inputs")
+    clock["today"] = dt.date(2026, 2, 20)
+    compare_headers = {**keys.channel, "Idempotency-Key": "compare-retry-tomorrow"}
+    r = client.post("/v1/quote-comparisons", json={**options, "inputs": PROPERTY}, headers=compare_headers)
+    assert r.status_code == 201, r.text
+    clock["today"] = dt.date(2026, 3, 2)
+    again = client.post("/v1/quote-comparisons", json={**options, "inputs": PROPERTY}, headers=compare_headers)
+    assert again.status_code == 201 and again.json() == r.json()
+    other = client.post("/v1/quotes", json={**body, "start_date": "2026-03-05"}, headers=headers)
+    assert other.status_code == 409  # the same key with another body is still refused

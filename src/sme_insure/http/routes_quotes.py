@@ -15,7 +15,7 @@ from sme_insure.http.schemas import (
     QuoteOut,
     ReferralOut,
 )
-from sme_insure.http.views import json_response, keyed_write, policy_out, quote_out
+from sme_insure.http.views import json_response, keyed_write, policy_out, quote_out, replayed
 from sme_insure.services import audit, binding, quotes, referrals
 from sme_insure.services.idempotency import request_hash, run_idempotent
 
@@ -27,6 +27,8 @@ def create_quote(body: QuoteIn, request: Request, services: ServicesDep, actor: 
                  idempotency_key: IdempotencyKey = None) -> Response:
     """Price and underwrite a risk: accepted, referred (queued for an underwriter) or declined.
     A retry with the same Idempotency-Key returns the first quote instead of a second one."""
+    if (first := replayed(request, services, actor, idempotency_key, body)) is not None:
+        return first  # not priced again: a retry tomorrow is answered, not refused
     with services.db.reading() as session:  # priced before the (short) write transaction
         draft = quotes.price_quote(session, services, actor, product_code=body.product,
                                    customer_id=body.customer_id, inputs=body.all_inputs(),
@@ -40,6 +42,8 @@ def create_quote(body: QuoteIn, request: Request, services: ServicesDep, actor: 
 def compare(body: CompareIn, request: Request, services: ServicesDep, actor: ActorDep,
             idempotency_key: IdempotencyKey = None) -> Response:
     """Several plan options of one risk, quoted side by side (once per Idempotency-Key)."""
+    if (first := replayed(request, services, actor, idempotency_key, body)) is not None:
+        return first
     with services.db.reading() as session:
         drafts = quotes.price_options(session, services, actor, product_code=body.product,
                                       customer_id=body.customer_id, inputs=body.all_inputs(),

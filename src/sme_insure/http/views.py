@@ -21,7 +21,7 @@ from sme_insure.services.actor import Actor
 from sme_insure.services.changes import transactions_of
 from sme_insure.services.context import Services
 from sme_insure.services.cover import shown_reasons
-from sme_insure.services.idempotency import request_hash, run_idempotent
+from sme_insure.services.idempotency import replay, request_hash, run_idempotent
 from sme_insure.services.quotes import rerate
 from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
@@ -136,6 +136,21 @@ def json_response(content: BaseModel | Sequence[BaseModel], status_code: int = 2
 Output = BaseModel | Sequence[BaseModel]
 
 
+def _fingerprint(request: Request, body: Any) -> str:
+    plain_body = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+    return request_hash(request.method, request.url.path, plain_body)
+
+
+def replayed(request: Request, services: Services, actor: Actor, key: str | None,
+             body: Any) -> Response | None:
+    """The first response to this request's Idempotency-Key, if it was answered before: for
+    writes whose work before the transaction (pricing) a retry must not redo."""
+    if key is None:
+        return None
+    found = replay(services.db, actor, key, _fingerprint(request, body), vault=services.vault)
+    return None if found is None else JSONResponse(found[1], status_code=found[0])
+
+
 def keyed_write(request: Request, services: Services, actor: Actor, key: str | None, body: Any,
                 operation: Callable[[Session], tuple[int, Output]]) -> Response:
     """Run a write in one transaction, once per Idempotency-Key (the fingerprint: method, path
@@ -152,8 +167,6 @@ def keyed_write(request: Request, services: Services, actor: Actor, key: str | N
                  else [m.model_dump(mode="json") for m in out])
         return status, plain
 
-    plain_body = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-    code, payload = run_idempotent(services.db, actor, key,
-                                   request_hash(request.method, request.url.path, plain_body),
-                                   stored, vault=services.vault)
+    code, payload = run_idempotent(services.db, actor, key, _fingerprint(request, body), stored,
+                                   vault=services.vault)
     return JSONResponse(payload, status_code=code)

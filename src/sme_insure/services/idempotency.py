@@ -166,6 +166,16 @@ def run_idempotent(db: Database, actor: Actor, key: str | None, fingerprint: str
     return status, body
 
 
+def replay(db: Database, actor: Actor, key: str, fingerprint: str, *, vault: Vault) -> tuple[int, Any] | None:
+    """The stored response of an earlier request with this caller's key, or ``None``: read
+    before work a retry must not redo (a quote is priced on the day's tables and date, and a
+    retry the next day would be refused for a start date now past instead of replayed)."""
+    check_key(key)
+    fingerprint = request_hash("caller", str(actor.key_id), fingerprint)
+    with db.reading() as session:
+        return _stored(session, actor, key, fingerprint, vault, evict=False)
+
+
 SWEEP_EVERY = 64  # keyed writes of a process between two sweeps
 SWEEP_BATCH = 500  # records deleted at most by one sweep: a short transaction
 _writes = itertools.count(1)

@@ -205,7 +205,8 @@ class JobRunner:
         with self.db.transaction() as session:
             # the tenant's row serialises its submits: on PostgreSQL two could both count
             # MAX_WAITING − 1 and both insert (SQLite's writer lock already serialises them)
-            session.execute(select(Tenant.id).where(Tenant.id == actor.tenant_id).with_for_update())
+            session.execute(select(Tenant.id).where(Tenant.id == actor.tenant_id)
+                            .with_for_update(key_share=True))  # FOR NO KEY UPDATE: inserts may go on
             _fail_lost(session, actor.tenant_id)
             waiting = session.scalar(select(func.count()).select_from(Job).where(
                 Job.tenant_id == actor.tenant_id, Job.status.in_(UNFINISHED))) or 0
