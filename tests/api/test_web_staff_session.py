@@ -36,7 +36,8 @@ def test_the_cookie_holds_a_signed_session_not_the_key(browser, keys, services):
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and f"Max-Age={SESSION_SECONDS}" in cookie
     assert "Secure" not in cookie  # plain http (the local server on 127.0.0.1) keeps working
     value = browser.cookies[COOKIE]
-    assert key.split("_")[2] not in value and key.split("_")[1] not in value
+    _, prefix, secret = key.split("_", 2)  # the secret is URL-safe base64: it may hold "_"
+    assert secret not in value and prefix not in value
     assert SESSION_SECONDS == 8 * 3600 and _signed_in(browser)
     assert browser.get("/staff/referrals").status_code == 200
 
@@ -99,3 +100,16 @@ def test_a_negative_loading_on_the_referral_page_is_refused(browser, client, key
     assert r.status_code == 422 and "≥ 0" in r.text and f"error-{referral['id']}" in r.text
     after = client.get(f"/v1/quotes/{quote['id']}", headers=keys.channel).json()
     assert (after["status"], after["premium_fen"]) == ("referred", quote["premium_fen"])
+
+
+def test_behind_a_proxy_that_rewrites_host_the_public_host_is_named(browser, keys, monkeypatch):
+    """nginx sends its upstream's address as Host unless told otherwise: the browser's Origin
+    then never equals Host, and every sign-in was refused. SME_INSURE_PUBLIC_HOSTS names it."""
+    from sme_insure.web import staff
+
+    public = {"Origin": "https://insure.example.cn", "Host": "127.0.0.1:8000"}
+    assert _login(browser, keys.underwriter["X-API-Key"], headers=public).status_code == 403
+    monkeypatch.setattr(staff, "PUBLIC_HOSTS", {"insure.example.cn"})
+    assert _login(browser, keys.underwriter["X-API-Key"], headers=public).status_code == 303
+    other = {"Origin": "https://evil.example", "Host": "127.0.0.1:8000"}
+    assert _login(browser, keys.underwriter["X-API-Key"], headers=other).status_code == 403
