@@ -80,6 +80,20 @@ class Customer(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CustomerChannel(Base):
+    """A channel that serves a customer: it registered the customer or presented its identifier
+    (or, before migration 0007, wrote a quote or policy for it). A channel key sees and quotes
+    the customers linked to it (``storage.repos``); ``customers.channel`` stays the registering
+    channel, the one shown the stored name and phone (``services.customers``)."""
+
+    __tablename__ = "customer_channels"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True,
+                                             autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(60), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Quote(Base):
     __tablename__ = "quotes"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
