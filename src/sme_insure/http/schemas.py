@@ -53,8 +53,12 @@ class CustomerOut(BaseModel):
     id: StrictInt
     kind: str
     identifier: str = Field(description="Masked unless the role needs the full number")
-    name: str
-    phone: str | None
+    name: str | None = Field(description=(
+        "The stored name, shown to tenant-wide roles and to the channel that registered the "
+        "customer. Another channel linked to it (it presented the identifier) is shown, on "
+        "registering, the name it sent and, on reading, null"))
+    phone: str | None = Field(description="Masked unless the role needs the full number; as "
+                                          "for name, another channel's stored phone is never shown")
     province: str | None
     entity_type: str
     size_class: str | None

@@ -1,13 +1,20 @@
 """Registering customers: validate identifiers, derive what can be derived, classify size.
 
 One customer per identifier per tenant, across products and channels: registering a known
-identifier returns the existing customer, so there are no duplicates and duplicate cover is seen
-whichever channel sold the policies. A channel key, though, sees only the customers it registered
-(as ``GET /v1/customers/{id}`` and quoting do), so it is refused (a conflict) an identifier that
-another channel or the insurer's staff registered. Returning the stored record would turn an ID
-number into a name, phone and province; returning an id it could neither read nor quote with
-would only put the refusal off. The refusal shows nothing stored, only that the identifier is
-known, as any answer but a second record would; the insurer's staff can write the business.
+identifier returns the existing customer (``created: false``), so there are no duplicates and
+duplicate cover is seen whichever channel sold the policies. A channel that presents a
+customer's identifier shows it knows the business, and is linked to the customer
+(``customer_channels``): it may then read the customer and quote for it (``storage.repos``), as
+the channel that registered it may. Nothing is refused because another channel, or the
+insurer's staff, registered the identifier first.
+
+What a channel is shown of a customer it did not register is never what another channel stored:
+the stored name and phone are shown only to the registering channel and to tenant-wide roles
+(:func:`shows_record`). Registering, such a channel is shown what it sent and what that derives
+(:func:`derive`: entity type and province from the identifier, size class and flags from its
+own figures); reading, the record's non-personal fields, on which its quotes are rated (kind,
+entity type, province, size class, industry, flags), with the name and phone withheld. A channel
+that never presented the identifier does not find the customer at all (404).
 
 A resident ID with a wrong check character is an input error; a USCC whose check fails is
 accepted but flagged, so its quotes are referred.
@@ -32,11 +39,11 @@ from sme_insure.customers import (
     validate_resident_id,
     validate_uscc,
 )
-from sme_insure.errors import ConflictError, InputError, Issue
+from sme_insure.errors import InputError, Issue
 from sme_insure.services import audit
 from sme_insure.services.actor import Action, Actor, authorize
 from sme_insure.services.context import Services
-from sme_insure.storage.schema import Customer
+from sme_insure.storage.schema import Customer, CustomerChannel
 
 
 @dataclass(frozen=True)
@@ -90,12 +97,47 @@ def _size(data: CustomerData, details: dict[str, Any]) -> dict[str, Any]:
     return {"size_class": str(size)}
 
 
-def _known(found: Customer, actor: Actor) -> Customer:
-    """An already registered customer, if the actor may see it (see the module docstring)."""
-    if actor.channel_scope not in (None, found.channel):
-        raise ConflictError("a customer with this identifier was registered elsewhere (another "
-                            "channel or the insurer's staff); a channel writes business only for "
-                            "the customers it registered: the insurer's staff can quote for this one")
+def derive(data: CustomerData) -> dict[str, Any]:
+    """What ``data`` says once validated: entity type, province, check flag and details (flags,
+    industry group), and the size class of an enterprise that sent its industry."""
+    kinds = [str(e) for e in EntityType]
+    if data.kind not in kinds:
+        raise InputError([Issue("kind", data.kind, f"allowed: {kinds}")])
+    return _person(data) if data.kind == EntityType.NATURAL_PERSON else _organisation(data)
+
+
+def shows_record(actor: Actor, customer: Customer) -> bool:
+    """Whether ``actor`` is shown the customer's stored name and phone: tenant-wide roles and
+    the channel that registered the customer (another linked channel is not; module docstring)."""
+    return actor.channel_scope in (None, customer.channel)
+
+
+_LINKED = select(CustomerChannel.customer_id).where(
+    CustomerChannel.customer_id == bindparam("customer_id"), CustomerChannel.channel == bindparam("channel"))
+
+
+def link(session: Session, actor: Actor, customer: Customer, channel: str) -> None:
+    """Link ``channel`` to the customer, once (of two concurrent links, one is kept); audited,
+    since it lets the channel read and quote the customer."""
+    if session.scalar(_LINKED, {"customer_id": customer.id, "channel": channel}) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(CustomerChannel(customer_id=customer.id, channel=channel,
+                                        tenant_id=customer.tenant_id))
+    except IntegrityError:
+        return
+    audit.record(session, actor, "customer.link_channel", "customer", customer.id, {"channel": channel})
+
+
+def _known(session: Session, actor: Actor, found: Customer, data: CustomerData) -> Customer:
+    """An already registered customer, linked to the actor's channel. A channel that did not
+    register it is shown what it sent (see the module docstring): that is validated as a new
+    registration would be."""
+    if not shows_record(actor, found):
+        derive(data)
+    if actor.channel is not None:
+        link(session, actor, found, actor.channel)
     return found
 
 
@@ -106,17 +148,15 @@ _BY_IDENTIFIER = select(Customer).where(Customer.tenant_id == bindparam("tenant_
 def register_customer(session: Session, services: Services, actor: Actor,
                       data: CustomerData) -> tuple[Customer, bool]:
     """The customer for ``data.identifier`` (created if new) and whether it was created; of two
-    concurrent registrations of one identifier, one creates it and the other finds it."""
+    concurrent registrations of one identifier, one creates it and the other finds it. Either
+    way the actor's channel is linked to the customer (see the module docstring)."""
     authorize(actor, Action.MANAGE_CUSTOMERS)
     ident = "".join(data.identifier.split()).upper()
     key = services.vault.lookup_hash(ident)
     found = session.scalars(_BY_IDENTIFIER, {"tenant_id": actor.tenant_id, "key": key}).first()
     if found is not None:
-        return _known(found, actor), False
-    kinds = [str(e) for e in EntityType]
-    if data.kind not in kinds:
-        raise InputError([Issue("kind", data.kind, f"allowed: {kinds}")])
-    derived = _person(data) if data.kind == EntityType.NATURAL_PERSON else _organisation(data)
+        return _known(session, actor, found, data), False
+    derived = derive(data)
     customer = Customer(
         tenant_id=actor.tenant_id, kind=str(derived["entity_type"]), identifier_hash=key,
         identifier_enc=services.vault.encrypt(ident), identifier_check_ok=derived["check_ok"],
@@ -132,7 +172,10 @@ def register_customer(session: Session, services: Services, actor: Actor,
         found = session.scalars(_BY_IDENTIFIER, {"tenant_id": actor.tenant_id, "key": key}).first()
         if found is None:
             raise
-        return _known(found, actor), False
+        return _known(session, actor, found, data), False
+    if customer.channel is not None:
+        session.add(CustomerChannel(customer_id=customer.id, channel=customer.channel,
+                                    tenant_id=customer.tenant_id))
     audit.record(session, actor, "customer.register", "customer", customer.id, {
         "entity_type": customer.entity_type, "size_class": customer.size_class,
         "identifier_check_ok": customer.identifier_check_ok})  # ids and flags, no personal data

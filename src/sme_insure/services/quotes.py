@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy import Select, bindparam, exists, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from sme_insure.catalogue.terms import Text
@@ -22,32 +23,50 @@ from sme_insure.services.customers import customer_type
 from sme_insure.services.pricing import Priced, price, reasons_json, status_for
 from sme_insure.services.products import product_for
 from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
-from sme_insure.storage.repos import get_scoped
+from sme_insure.storage.repos import get_scoped, in_channel
 from sme_insure.storage.schema import Customer, Policy, Quote, Referral, utcnow
 from sme_insure.underwriting import Reason, eligibility_reasons
 from sme_insure.underwriting.adjustment import adjustment_step
 
 
+class _Scope(StrEnum):
+    """How a quote's customer is found: tenant-wide; linked to the caller's channel; or, for a
+    renewal by a channel, as the customer of the renewed policy, which is the channel's own."""
+
+    TENANT = "tenant"
+    LINKED = "linked"
+    RENEWED_POLICY = "renewed_policy"
+
+
 @cache
-def _customer_and_overlap(by_channel: bool) -> Select[tuple[Customer, int | None]]:
+def _customer_and_overlap(scope: _Scope) -> Select[tuple[Customer, int | None]]:
     """Built once per shape: building the statement per quote cost more than running it."""
     query = select(Customer, select(Policy.id).where(
         Policy.tenant_id == Customer.tenant_id, Policy.customer_id == Customer.id,
         Policy.product_code == bindparam("code"), covers(bindparam("start"), bindparam("end")),
     ).limit(1).scalar_subquery()).where(Customer.id == bindparam("customer_id"),
                                         Customer.tenant_id == bindparam("tenant_id"))
-    return query.where(Customer.channel == bindparam("channel")) if by_channel else query
+    if scope is _Scope.RENEWED_POLICY:
+        return query.where(exists().where(
+            Policy.id == bindparam("renewal_of"), Policy.customer_id == Customer.id,
+            Policy.channel == bindparam("channel")))
+    return query.where(in_channel(Customer, bindparam("channel"))) if scope is _Scope.LINKED else query
 
 
 def _customer(session: Session, actor: Actor, customer_id: int, code: str, start: dt.date,
-              end: dt.date) -> tuple[Customer, Overlap | None]:
+              end: dt.date, renewal_of: int | None = None) -> tuple[Customer, Overlap | None]:
     """The customer, within the actor's scope as for ``GET /v1/customers/{id}`` (a channel key
-    quotes only the customers it registered), and, in the same statement, a policy of theirs
-    for this product covering part of ``[start, end)`` (:func:`.cover.covers`): duplicate cover."""
-    scope = actor.channel_scope
-    row = session.execute(_customer_and_overlap(scope is not None), {
+    quotes only the customers linked to it: see :mod:`.customers`), and, in the same statement,
+    a policy of theirs for this product covering part of ``[start, end)`` (:func:`.cover.covers`):
+    duplicate cover. A channel renewing its own policy finds the customer through that policy,
+    linked or not (one registered elsewhere before channels were linked, or by a staff key
+    carrying a channel name)."""
+    channel = actor.channel_scope
+    scope = (_Scope.TENANT if channel is None else
+             _Scope.LINKED if renewal_of is None else _Scope.RENEWED_POLICY)
+    row = session.execute(_customer_and_overlap(scope), {
         "code": code, "start": start, "end": end, "customer_id": customer_id,
-        "tenant_id": actor.tenant_id, "channel": scope}).first()
+        "tenant_id": actor.tenant_id, "channel": channel, "renewal_of": renewal_of}).first()
     if row is None:
         raise NotFoundError("customer", customer_id)
     return row[0], overlap_of(session, row[1])
@@ -100,7 +119,7 @@ def price_quote(session: Session, services: Services, actor: Actor, *, product_c
         raise InputError([Issue("start_date", start_date.isoformat(), f"must be on or after {today}")])
     product = product_for(services.catalogue, actor, product_code, as_of=start_date)
     end = cover_end(product, start_date, inputs)
-    customer, overlap = _customer(session, actor, customer_id, product_code, start_date, end)
+    customer, overlap = _customer(session, actor, customer_id, product_code, start_date, end, renewal_of)
     extra = eligibility_reasons(product, customer_type(customer), customer.industry)
     extra += _flags(customer, overlap)
     extra += _renewal_reasons(session, renewal_of)
