@@ -57,3 +57,21 @@ def test_a_given_input_is_shown_as_given(catalogue):
     assert _risk_row(html, "Route") == "domestic"
     assert _risk_row(html, "Valuation basis") == "invoice"
     assert _risk_row(html, "Invoice value") == "30,000,000 CNY"
+
+
+def test_a_worksheet_line_without_figures_is_shown_with_a_dash(catalogue):
+    """A group quote loaded before its adjustment line carried amounts stored ``after: None``
+    (and a figure may be missing): the missing amounts are shown as —."""
+    policy = {"number": "GROU2026001", "start_date": dt.date(2026, 3, 10), "end_date": dt.date(2027, 3, 10),
+              "status": "expired", "inputs": {"sum_insured": 400_000, "cover_accident_medical": False},
+              "money": {"premium": 182_400, "vat": 10_325, "net_premium": 172_075, "subsidy": 0,
+                        "premium_death_disability": 182_400}}
+    loading = {"coverage": "policy", "step": None, "kind": "underwriter_adjustment",
+               "description": "underwriter loading 20 %", "inputs": "", "tables": "", "figure": 1.2,
+               "unit": "factor", "before": None, "after": None}
+    blank = {**loading, "description": "no figure", "figure": None}
+    html = render_schedule(product=catalogue.get("GROUP_ACCIDENT", "2026.1"), policy=policy,
+                           customer={"name": "x", "identifier": "y"}, worksheet=[loading, blank],
+                           transactions=[])
+    assert '<td class="num">1.2 factor</td><td class="num">—</td>' in html
+    assert 'no figure</td><td></td><td></td><td class="num">—</td><td class="num">—</td>' in html

@@ -98,7 +98,7 @@ def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt
                    "before": 0.0, "after": int(p) / 100}
                   for i, p in enumerate(result.premiums["premium"].tolist())]
     if adjustment is not None:
-        per_person.append(_adjustment_line(adjustment))
+        per_person.append(_adjustment_line(adjustment, int(result.premiums["premium"].sum())))
     rows = decide_rows(result.product, result.rating.prepared)
     reasons = {r.code: r for d in rows for r in d.reasons}
     worst = max((d.decision for d in rows), key=_severity, default=Decision.ACCEPT)
@@ -107,12 +107,14 @@ def price_schedule(rater: Rater, code: str, inputs: dict[str, Any], *, as_of: dt
     return Priced(result.product, money, per_person, dict(result.versions), merged)
 
 
-def _adjustment_line(adjustment: AdjustmentStep) -> dict[str, Any]:
-    """The schedule's worksheet line for an adjustment already in each person's premium."""
+def _adjustment_line(adjustment: AdjustmentStep, persons_fen: int) -> dict[str, Any]:
+    """The schedule's worksheet line for an adjustment already in each person's premium: its
+    factor, and as amount the persons' premiums summed (``persons_fen`` / 100, in CNY), which
+    it leaves unchanged (before = after), as the VAT line of a single risk does."""
     return {"coverage": "policy", "step": None, "kind": adjustment.kind,
             "description": f"{adjustment.description}, in each person's premium before the minimums",
             "inputs": "", "tables": "", "figure": adjustment.factor, "unit": "factor",
-            "before": None, "after": None}
+            "before": persons_fen / 100, "after": persons_fen / 100}
 
 
 def _severity(decision: Decision) -> int:
