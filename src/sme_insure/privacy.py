@@ -18,6 +18,15 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from sme_insure.errors import ConfigurationError
 
+#: What an erased identifier is replaced by: this prefix and the tombstone (privacy erasure,
+#: :mod:`sme_insure.services.privacy_requests`).
+ERASED_ID_PREFIX = "erased:"
+
+
+def is_erased_id(value: object) -> bool:
+    """Whether an identifier as stored is an erasure's tombstone marker, no longer a person's."""
+    return isinstance(value, str) and value.startswith(ERASED_ID_PREFIX)
+
 
 class Vault:
     """Encrypts, decrypts and hashes personal identifiers with one secret key."""

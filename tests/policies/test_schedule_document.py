@@ -61,7 +61,7 @@ def test_a_given_input_is_shown_as_given(catalogue):
 
 def test_a_worksheet_line_without_figures_is_shown_with_a_dash(catalogue):
     """A group quote loaded before its adjustment line carried amounts stored ``after: None``
-    (and a figure may be missing): the missing amounts are shown as —."""
+    (and a figure may be missing): the recorded build-up is shown, the missing amounts as —."""
     policy = {"number": "GROU2026001", "start_date": dt.date(2026, 3, 10), "end_date": dt.date(2027, 3, 10),
               "status": "expired", "inputs": {"sum_insured": 400_000, "cover_accident_medical": False},
               "money": {"premium": 182_400, "vat": 10_325, "net_premium": 172_075, "subsidy": 0,
@@ -72,6 +72,7 @@ def test_a_worksheet_line_without_figures_is_shown_with_a_dash(catalogue):
     blank = {**loading, "description": "no figure", "figure": None}
     html = render_schedule(product=catalogue.get("GROUP_ACCIDENT", "2026.1"), policy=policy,
                            customer={"name": "x", "identifier": "y"}, worksheet=[loading, blank],
-                           transactions=[])
+                           transactions=[], recorded=True)
     assert '<td class="num">1.2 factor</td><td class="num">—</td>' in html
     assert 'no figure</td><td></td><td></td><td class="num">—</td><td class="num">—</td>' in html
+    assert "The build-up shown is the one recorded at sale" in html

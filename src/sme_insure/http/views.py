@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, object_session
 
 from sme_insure.customers import mask_id_number, mask_mobile
-from sme_insure.errors import ConfigurationError
 from sme_insure.http.schemas import CustomerOut, PolicyOut, QuoteOut, TransactionOut
 from sme_insure.policies import pdf
 from sme_insure.policies.documents import render_schedule
@@ -22,7 +21,7 @@ from sme_insure.services.changes import transactions_of
 from sme_insure.services.context import Services
 from sme_insure.services.cover import shown_reasons
 from sme_insure.services.idempotency import replay, request_hash, run_idempotent
-from sme_insure.services.quotes import rerate
+from sme_insure.services.premium_buildup import BuildUpBasis, policy_buildup
 from sme_insure.services.schedule_sealing import unseal_inputs
 from sme_insure.storage.schema import Customer, Policy, PremiumTransaction, Quote
 
@@ -89,29 +88,17 @@ def transaction_out(t: PremiumTransaction) -> TransactionOut:
                           reason=t.reason)
 
 
-def current_worksheet(services: Services, p: Policy) -> list[dict[str, Any]]:
-    """The build-up of the policy's premium as it stands: its current inputs re-rated on its own
-    product and table versions with its underwriter's adjustment, as endorsements and adjustments
-    re-rate (the premium rows keep no worksheet; the quote's is the cover as first bought). It
-    must reproduce the recorded annual premium: a schedule never shows a build-up that does not
-    end at the premium it states."""
-    priced = rerate(services, p)
-    if priced.premium_fen != p.annual_premium_fen:
-        raise ConfigurationError(
-            f"policy {p.number}: re-rating its inputs on {p.product_code}@{p.product_version} gives "
-            f"{priced.premium_fen} fen, its recorded annual premium is {p.annual_premium_fen} fen")
-    return priced.worksheet
-
-
 def schedule_html(session: Session, services: Services, actor: Actor, p: Policy) -> str:
     """The policy's bilingual schedule of the cover as it stands, with personal data shown as the
-    actor's role may see it."""
+    actor's role may see it; its premium build-up re-rated, or as recorded at sale where a
+    re-rate does not reproduce the recorded annual premium (:mod:`.services.premium_buildup`)."""
     customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
-    worksheet = current_worksheet(services, p)
+    buildup = policy_buildup(session, services, p)
     rows = [transaction_out(t).model_dump() for t in transactions_of(session, p.id)]
     return render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
                            policy=policy_out(p, actor, services.vault).model_dump(),
-                           customer=customer.model_dump(), worksheet=worksheet, transactions=rows)
+                           customer=customer.model_dump(), worksheet=buildup.worksheet,
+                           recorded=buildup.basis is BuildUpBasis.RECORDED, transactions=rows)
 
 
 def document_response(html: str, document_format: str, filename: str) -> Response:

@@ -35,7 +35,7 @@ from sme_insure.claims.vocabulary import ClaimStatus
 from sme_insure.customers.resident_id import normalise_resident_id
 from sme_insure.errors import StateError
 from sme_insure.policies.states import PolicyStatus, QuoteStatus
-from sme_insure.privacy import Vault
+from sme_insure.privacy import ERASED_ID_PREFIX, Vault
 from sme_insure.services import audit
 from sme_insure.services.claims import GROUP_LINES
 from sme_insure.services.claims_ledger import rules
@@ -79,7 +79,7 @@ class Person:
     @property
     def marker(self) -> str:
         """What replaces the identifier wherever it was written."""
-        return f"erased:{self.tombstone}"
+        return f"{ERASED_ID_PREFIX}{self.tombstone}"
 
     def on_schedule(self, entry: dict[str, Any]) -> bool:
         """Whether a schedule row is this person's (before or after erasure; sealed or, written

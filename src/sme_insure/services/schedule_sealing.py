@@ -29,7 +29,7 @@ from sqlalchemy import Select, select, update
 
 from sme_insure.customers import mask_id_number
 from sme_insure.customers.resident_id import normalise_resident_id
-from sme_insure.privacy import Vault
+from sme_insure.privacy import Vault, is_erased_id
 from sme_insure.storage.database import Database
 from sme_insure.storage.schema import Policy, PremiumTransaction, Quote
 
@@ -65,6 +65,12 @@ def id_hash(vault: Vault, id_number: str) -> str:
 def is_sealed(row: Mapping[str, Any]) -> bool:
     """Whether a schedule row is already sealed (or erased)."""
     return ID_HASH in row or NAME_ENC in row
+
+
+def is_erased(row: object) -> bool:
+    """Whether a schedule row is one whose person was erased (its ID number the tombstone
+    marker): it can be neither unsealed nor rated again."""
+    return isinstance(row, Mapping) and is_erased_id(row.get(ID))
 
 
 def _needs_sealing(row: object) -> bool:
