@@ -152,3 +152,17 @@ def test_the_web_form_sells_to_a_business_a_partner_registered(client, services,
     assert client.get(f"/v1/customers/{registered['id']}", headers=partner).json()["name"] == "杭州某小店"
     mine = client.get(f"/v1/policies?customer_id={registered['id']}", headers=partner).json()
     assert mine["total"] == 0 and mine["items"] == []
+
+
+def test_the_policy_document_withholds_another_channels_stored_name(client, keys, clock):
+    """The document of a policy the partner sold names the policyholder as GET does for it:
+    the name stored for the registering channel is withheld (—); staff see it."""
+    identifier = _uscc()
+    first = new_customer(client, keys.channel, identifier=identifier, name="福州某制造有限公司")
+    sent = {"kind": "enterprise", "identifier": identifier, "name": "某厂", "industry": "C13",
+            "employees": 15, "revenue_cny": 2_000_000}
+    assert client.post("/v1/customers", json=sent, headers=keys.channel2).status_code == 201
+    policy = _bind(client, keys.channel2, new_quote(client, keys.channel2, first["id"])["id"])
+    doc = client.get(f"/v1/policies/{policy['id']}/document", headers=keys.channel2)
+    assert doc.status_code == 200 and "福州某制造有限公司" not in doc.text
+    assert "福州某制造有限公司" in client.get(f"/v1/policies/{policy['id']}/document", headers=keys.admin).text

@@ -20,6 +20,7 @@ from sme_insure.services.actor import Actor
 from sme_insure.services.changes import transactions_of
 from sme_insure.services.context import Services
 from sme_insure.services.cover import shown_reasons
+from sme_insure.services.customers import shows_record
 from sme_insure.services.idempotency import replay, request_hash, run_idempotent
 from sme_insure.services.premium_buildup import BuildUpBasis, policy_buildup
 from sme_insure.services.schedule_sealing import unseal_inputs
@@ -92,7 +93,12 @@ def schedule_html(session: Session, services: Services, actor: Actor, p: Policy)
     """The policy's bilingual schedule of the cover as it stands, with personal data shown as the
     actor's role may see it; its premium build-up re-rated, or as recorded at sale where a
     re-rate does not reproduce the recorded annual premium (:mod:`.services.premium_buildup`)."""
-    customer = customer_out(session.get(Customer, p.customer_id), actor, services.vault)  # type: ignore[arg-type]
+    stored = session.get(Customer, p.customer_id)
+    customer = customer_out(stored, actor, services.vault)  # type: ignore[arg-type]
+    if not shows_record(actor, stored):  # type: ignore[arg-type]
+        # a channel serving a customer another channel registered is not shown the name and
+        # phone stored for that channel, on documents as on GET /v1/customers/{id}
+        customer = customer.model_copy(update={"name": None, "phone": None})
     buildup = policy_buildup(session, services, p)
     rows = [transaction_out(t).model_dump() for t in transactions_of(session, p.id)]
     return render_schedule(product=services.catalogue.get(p.product_code, p.product_version),
