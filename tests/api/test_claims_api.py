@@ -450,3 +450,25 @@ def test_export_credit_indemnity_share_and_waiting_period(client, keys, ck, cloc
     clock["today"] = dt.date(2026, 9, 22)
     c = _ok(_post(client, ck.handler, claim["id"], "payments", {"amount_fen": 45_000_000, "type": "final", "reason": "x"}))
     assert c["balances"]["paid_fen"] == 45_000_000
+
+
+def test_a_cancellation_back_dated_over_a_claim_and_the_claim_reopened(client, keys, ck, clock, services):
+    """A withdrawn claim (closed, nothing paid) does not stop a cancellation from before its
+    loss; a refused one neither, but it cannot then be reopened on the cover returned; an open
+    claim stops it."""
+    policy = _policy(client, keys)
+    other = _policy(client, keys, identifier=complete_uscc("9135010000000046"))
+    clock["today"] = dt.date(2026, 6, 1)
+    claim = _report(client, keys.channel, policy, estimated_fen=30_000_000)  # loss 2026-05-25
+    cancel = {"effective_date": "2026-05-01", "reason": "sold the shop"}
+    r = client.post(f"/v1/policies/{policy['id']}/cancellations", json=cancel, headers=keys.channel)
+    assert r.status_code == 409 and "claim for a loss on 2026-05-25" in r.json()["detail"], r.text
+    assert _post(client, ck.handler, claim["id"], "refuse", {"reason": "not covered"}).status_code == 200
+    r = client.post(f"/v1/policies/{policy['id']}/cancellations", json=cancel, headers=keys.channel)
+    assert r.status_code == 201, r.text
+    back = _post(client, ck.handler, claim["id"], "reopen", {"reason": "appeal", "reserve_fen": 1_000_000})
+    assert back.status_code == 409 and "cancelled from 2026-05-01" in back.json()["detail"], back.text
+    withdrawn = _report(client, keys.channel, other, estimated_fen=30_000_000)
+    assert _post(client, ck.handler, withdrawn["id"], "close", {"reason": "withdrawn"}).status_code == 200
+    r = client.post(f"/v1/policies/{other['id']}/cancellations", json=cancel, headers=keys.channel)
+    assert r.status_code == 201, r.text

@@ -10,7 +10,7 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sme_insure.claims.vocabulary import ClaimStatus
@@ -169,9 +169,12 @@ def cancel(session: Session, services: Services, actor: Actor, policy_id: int, *
 
 def _no_claim_from(session: Session, policy: Policy, effective: dt.date) -> None:
     """A cancellation back-dated over a claimed loss would return premium for cover that paid
-    (or may pay) it: refused while a claim (not refused) has a loss on or after ``effective``."""
+    (or may pay) it: refused while a claim with a loss on or after ``effective`` is open or was
+    paid. A refused or withdrawn one does not stand in the way (reopening it checks the cover
+    again)."""
     claimed = session.scalar(select(func.max(Claim.loss_date)).where(
-        Claim.policy_id == policy.id, Claim.loss_date >= effective, Claim.status != ClaimStatus.REFUSED))
+        Claim.policy_id == policy.id, Claim.loss_date >= effective,
+        or_(Claim.status == ClaimStatus.OPEN, Claim.payments_fen > 0)))
     if claimed is not None:
         raise StateError(f"policy {policy.number} has a claim for a loss on {claimed}: it can be "
                          f"cancelled from the day after, not from {effective}")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sme_insure.claims import ledger
 from sme_insure.claims.assessment import Assessment, Loss, Terms, assess, worksheet
-from sme_insure.claims.cover import outstanding
+from sme_insure.claims.cover import check_in_force, outstanding
 from sme_insure.claims.deadlines import days_between
 from sme_insure.claims.limits import available, coverage_deductibles, sum_insured
 from sme_insure.claims.vocabulary import ClaimStatus, PaymentType, RecoveryKind, Route
@@ -29,6 +29,7 @@ from sme_insure.services.claims_ledger import (
     claim_limits,
     coverage_of,
     lock_claim,
+    policy_facts,
     product_of,
     received,
     record,
@@ -225,9 +226,12 @@ def close_claim(session: Session, services: Services, actor: Actor, claim_id: in
 
 def reopen(session: Session, services: Services, actor: Actor, claim_id: int, *, reason: str,
            reserve_fen: int = 0) -> Claim:
-    """Reopen a closed or refused claim with a new reserve (within the limit left)."""
+    """Reopen a closed or refused claim with a new reserve (within the limit left), if its loss
+    is still within the cover: a policy cancelled since from before the loss no longer covers
+    it (its premium for that time was returned)."""
     claim, policy = _handled(session, actor, claim_id)
     require_status(claim, CLOSED, REFUSED)
+    check_in_force(policy_facts(session, policy), claim.loss_date)
     left = available(claim_limits(session, services, claim, policy))
     record(session, services, actor, claim, ledger.reopen(balances(claim), reserve_fen, left), reason=reason)
     claim.status, claim.closed_on = OPEN, None
