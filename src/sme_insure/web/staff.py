@@ -59,27 +59,18 @@ def staff_actor(request: Request, services: Services) -> Actor | None:
 def same_origin(request: Request) -> bool:
     """Whether a sign-in or sign-out was posted from this site's own pages (login CSRF: another
     site signing a browser in to its own account). Browsers send ``Origin`` with every POST,
-    ``Referer`` as a fallback; its host must be the one the request was sent to (``Host``, or
-    ``X-Forwarded-Host`` from a proxy uvicorn trusts), or one of ``SME_INSURE_PUBLIC_HOSTS``
-    (comma-separated ``host[:port]``: behind a proxy that rewrites ``Host``). Neither: refused."""
+    ``Referer`` as a fallback; its host must be the one the request was sent to (``Host``) or
+    one of ``SME_INSURE_PUBLIC_HOSTS`` (comma-separated ``host[:port]``: behind a proxy that
+    rewrites ``Host``, as nginx does by default). Neither: refused. A forwarded host header is
+    not used: uvicorn's proxy handling rewrites the peer address, so whether it came from a
+    trusted proxy cannot be told here."""
     source = request.headers.get("origin") or request.headers.get("referer")
     if source is None:
         return False
-    allowed = {request.headers.get("host"), *PUBLIC_HOSTS}
-    if _trusted_proxy(request):
-        allowed.add(request.headers.get("x-forwarded-host"))
-    return urlsplit(source).netloc in allowed - {None, ""}
+    return urlsplit(source).netloc in {request.headers.get("host"), *PUBLIC_HOSTS} - {None, ""}
 
 
 PUBLIC_HOSTS = {h.strip() for h in os.environ.get("SME_INSURE_PUBLIC_HOSTS", "").split(",") if h.strip()}
-
-
-def _trusted_proxy(request: Request) -> bool:
-    """A forwarded host is believed from the addresses uvicorn trusts for forwarded headers
-    (``FORWARDED_ALLOW_IPS``, 127.0.0.1 by default) only."""
-    trusted = {ip.strip() for ip in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",")}
-    client = request.client.host if request.client else None
-    return "*" in trusted or client in trusted
 
 
 @router.get("", response_class=HTMLResponse)
