@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sme_insure.http.problems import problem
@@ -122,10 +124,18 @@ class LimitsMiddleware:
         limit = self.max_upload if multipart else self.max_body
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await problem(413, "too-large", "Request too large",
-                          f"the body may be at most {limit:,} bytes")(scope, receive, send)
+            detail = f"the body may be at most {limit:,} bytes"
+            await _too_large(scope, detail)(scope, receive, send)
             return
         await self.app(scope, _capped(receive, limit), send)
+
+
+def _too_large(scope: Scope, detail: str) -> Response:
+    """413: a page outside ``/v1`` (a person uploading on the pages reads it), else problem+json."""
+    renderer = getattr(getattr(scope.get("app"), "state", None), "error_page", None)
+    if renderer is not None and not scope["path"].startswith("/v1"):
+        return renderer(Request(scope), 413, "Request too large", detail)
+    return problem(413, "too-large", "Request too large", detail)
 
 
 def _capped(receive: Receive, limit: int) -> Receive:

@@ -11,6 +11,7 @@ Anything else is a 500 without internals in the body.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,11 +91,24 @@ def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> JS
 
 
 def _safe(value: Any) -> Any:
+    """A value as an error body may carry it: JSON has no NaN or infinity (``1e400`` parses as
+    one), so those are sent as text, as anything not a plain scalar is."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
+def status_of(exc: SmeInsureError) -> int:
+    """The HTTP status of a domain error (422 bad input, 404, 409, 403, …)."""
+    return _kind(exc)[0]
+
+
+def _kind(exc: SmeInsureError) -> tuple[int, str]:
+    return next(((s, k) for cls, s, k in _STATUS if isinstance(exc, cls)), (500, "error"))
+
+
 async def _domain(request: Request, exc: SmeInsureError) -> Response:
-    status, kind = next(((s, k) for cls, s, k in _STATUS if isinstance(exc, cls)), (500, "error"))
+    status, kind = _kind(exc)
     if isinstance(exc, PermissionDenied) and "API key" in str(exc):
         status, kind = 401, "unauthorized"
     extra: dict[str, Any] = {}
@@ -105,17 +119,23 @@ async def _domain(request: Request, exc: SmeInsureError) -> Response:
     if isinstance(exc, ConfigurationError):  # the insurer's fault, not the caller's: its owner
         log.error("configuration error on %s %s: %s", request.method, request.url.path, exc)
         detail = "the product's configuration cannot answer this request; it was logged"
+    return _page(request, status, title, detail) or problem(status, kind, title, detail, **extra)
+
+
+def _page(request: Request, status: int, title: str, detail: str) -> Response | None:
+    """Outside ``/v1`` the pages show errors as pages (a person, not a program, reads them)."""
     renderer = getattr(request.app.state, "error_page", None)
-    if renderer is not None and not request.url.path.startswith("/v1"):
-        return renderer(request, status, title, detail)  # pages show errors as pages
-    return problem(status, kind, title, detail, **extra)
+    if renderer is None or request.url.path.startswith("/v1"):
+        return None
+    return renderer(request, status, title, detail)
 
 
-async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation(request: Request, exc: RequestValidationError) -> Response:
     errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "value": _safe(e.get("input")),
                "reason": e["msg"]} for e in exc.errors()]
-    return problem(422, "invalid-input", "Invalid input", "the request does not match the schema",
-                   errors=errors)
+    shown = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return _page(request, 422, "Invalid input", shown) or problem(
+        422, "invalid-input", "Invalid input", "the request does not match the schema", errors=errors)
 
 
 _HTTP_KINDS = {413: ("too-large", "Request too large")}  # limits.BodyTooLarge, raised mid-body
@@ -131,9 +151,10 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods - {"HEAD"}))
 
 
-async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+async def _http(request: Request, exc: HTTPException) -> Response:
     kind, title = _HTTP_KINDS.get(exc.status_code, ("http", str(exc.detail)))
-    response = problem(exc.status_code, kind, title, str(exc.detail))
+    response = _page(request, exc.status_code, title, str(exc.detail)) or problem(
+        exc.status_code, kind, title, str(exc.detail))
     response.headers.update(exc.headers or {})
     if exc.status_code == 405:
         response.headers["Allow"] = _allowed_methods(request)  # RFC 9110: list them all

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from sme_insure.errors import InputError, Issue, SmeInsureError
 from sme_insure.http.claims_schemas import ClaimIn
 from sme_insure.http.deps import ServicesDep
+from sme_insure.http.problems import status_of
 from sme_insure.money import to_fen
 from sme_insure.services.actor import Action
 from sme_insure.services.claims import ClaimReport, report_claim
@@ -150,8 +151,10 @@ async def claim_upload(token: str, request: Request, services: ServicesDep) -> H
     name = getattr(file, "filename", "") or "upload"
     try:
         await run_in_threadpool(_upload, services, token, Upload(str(form.get("doc_type", "")), name, data))
-    except SmeInsureError as exc:
-        return await run_in_threadpool(claim_page, token, request, services, str(exc))
+    except SmeInsureError as exc:  # the claim page again, the error shown, with its status
+        shown = await run_in_threadpool(claim_page, token, request, services, str(exc))
+        shown.status_code = status_of(exc)
+        return shown
     return RedirectResponse(f"/claims/{token}", status_code=303)
 
 

@@ -137,6 +137,7 @@ def quote_page(token: str, request: Request, services: ServicesDep) -> HTMLRespo
     """The premium, its build-up, the decision, and the key terms before buying."""
     q = _quote(services, token)
     return page(request, "quote.html", quote=q, token=token, error=None,
+                expired=q.valid_until < services.today(),
                 reasons=shown_reasons(q.reasons, web_actor(services)),
                 product=services.catalogue.get(q.product_code, q.product_version),
                 form_token=form_token(services, f"buy:{q.id}"))
@@ -162,7 +163,8 @@ async def bind_form(token: str, request: Request, services: ServicesDep) -> HTML
     key = form_key(services, f"buy:{q.id}", form)
     shown = {"quote": q, "token": token, "product": services.catalogue.get(q.product_code, q.product_version),
              "reasons": shown_reasons(q.reasons, web_actor(services)),
-             "form_token": key or form_token(services, f"buy:{q.id}")}
+             "form_token": key or form_token(services, f"buy:{q.id}"),
+             "expired": q.valid_until < services.today()}
     missing = _unticked(form, q)
     if missing is not None:
         return page(request, "quote.html", status=422, error=missing, **shown)

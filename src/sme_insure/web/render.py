@@ -47,13 +47,26 @@ def language(request: Request) -> str:
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with the language helpers; remembers an explicit language choice."""
     lang = language(request)
+    other = "en" if lang == "zh" else "zh"
     html = environment().get_template(template).render(
         request=request, lang=lang, t=lambda key: translate(key, lang),
-        other_lang="en" if lang == "zh" else "zh", **context)
+        other_lang=other, switch_url=switch_url(request, other), **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, samesite="lax", httponly=True)
     return response
+
+
+def switch_url(request: Request, lang: str) -> str:
+    """The page in the other language: the same URL with ``lang`` set (its other query
+    parameters kept: ``/compare?q=…``). A page answering a form (POST) is shown again by its
+    parent path's GET (``/products/X/quote`` → ``/products/X``): a GET of the form's own path
+    would be refused (405)."""
+    if request.method == "GET":
+        url = request.url.include_query_params(lang=lang)
+        return f"{url.path}?{url.query}"
+    parent = request.url.path.rstrip("/").rsplit("/", 1)[0] or "/"
+    return f"{parent}?lang={lang}"
 
 
 def field_errors(exc: InputError) -> dict[str, str]:
