@@ -88,3 +88,14 @@ def test_every_staff_menu_link_answers(client, keys):
         assert links and {link: client.get(link).status_code for link in links} == dict.fromkeys(links, 200)
     finally:
         client.cookies.clear()
+
+
+def test_compare_offers_buy_only_on_options_that_can_be_bought(client, clock):
+    """An option the rules refer or decline is shown with "查看详情" (details), not "确认投保" (buy)."""
+    r = client.post("/products/SME_PROPERTY/quote", data=_form(compare_by="occupancy_class"),
+                    follow_redirects=False)
+    page = client.get(r.headers["location"]).text
+    cards = re.findall(r'<p class="status-(\w+)">.*?<a class="button"[^>]*>([^<]+)</a>', page, re.S)
+    assert {status for status, _ in cards} - {"quoted"}, cards  # some option is not buyable
+    for status, label in cards:
+        assert label == ("确认投保" if status in ("quoted", "approved") else "查看详情"), (status, label)
