@@ -99,3 +99,10 @@ def test_compare_offers_buy_only_on_options_that_can_be_bought(client, clock):
     assert {status for status, _ in cards} - {"quoted"}, cards  # some option is not buyable
     for status, label in cards:
         assert label == ("确认投保" if status in ("quoted", "approved") else "查看详情"), (status, label)
+
+
+def test_the_quote_form_shows_every_error_at_once(client, clock):
+    """A bad start date hid the risk's own errors until it was corrected."""
+    r = client.post("/products/SME_PROPERTY/quote", data=_form(start_date="tomorrow", sum_insured="-5"))
+    assert r.status_code == 422
+    assert re.search(r'id="start_date-error"', r.text) and re.search(r'id="sum_insured-error"', r.text), r.text

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.regions import province_codes
 from sme_insure.catalogue.vocabulary import InputType
-from sme_insure.errors import InputError, Issue, StateError
+from sme_insure.errors import InputError, Issue, RatingInputError, StateError
 from sme_insure.http.deps import ServicesDep
 from sme_insure.http.schemas import DocumentFormat
 from sme_insure.http.views import document_response, schedule_html
@@ -112,8 +112,18 @@ def _register_and_quote(services: Services, product: Product, form: dict[str, st
 
 
 def _price(session, services, actor, product, customer_id, form) -> list[quotes.QuoteDraft]:  # noqa: ANN001
-    """One draft, or one per level of the input chosen for comparison (at most 10)."""
-    inputs, start = _inputs(product, form), _start(form)
+    """One draft, or one per level of the input chosen for comparison (at most 10). A bad
+    start date is shown together with the risk's own errors (rated as of today to find them),
+    so the form is corrected in one go."""
+    inputs = _inputs(product, form)
+    try:
+        start = _start(form)
+    except InputError as bad_date:
+        try:
+            services.rater.quote(product.code, inputs, as_of=services.today())
+        except RatingInputError as more:
+            raise InputError([*bad_date.issues, *more.issues]) from bad_date
+        raise
     by = form.get("compare_by")
     if not by:
         return [quotes.price_quote(session, services, actor, product_code=product.code,
