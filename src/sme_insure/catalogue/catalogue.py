@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sme_insure import clock
 from sme_insure.catalogue.loader import load_products
 from sme_insure.catalogue.product import Product
 from sme_insure.errors import ConfigurationError, Issue, NotFoundError, RatingInputError
@@ -61,7 +62,7 @@ class Catalogue:
             raise NotFoundError(
                 f"version of product {code}", version, [p.version for p in versions]
             )
-        on = as_of or dt.date.today()
+        on = as_of or clock.today()
         for product in versions:
             if product.in_force(on):
                 return product
@@ -81,6 +82,6 @@ class Catalogue:
         out = []
         for code in self.codes():
             versions = self.versions(code)
-            live = [p for p in versions if p.in_force(dt.date.today())]
+            live = [p for p in versions if p.in_force(clock.today())]
             out.append(live[0] if live else versions[-1])
         return out

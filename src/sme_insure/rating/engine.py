@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sme_insure import clock
 from sme_insure.catalogue.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.steps import AdjustmentStep, MinimumStep, step_lookups, with_adjustment
@@ -58,7 +59,7 @@ class Rater:
                table_versions: Mapping[str, str] | None,
                ) -> tuple[dt.date, Product, dict[str, RatingTable]]:
         """The date, the product version in force then, and the tables to rate it on."""
-        as_of = as_of or dt.date.today()
+        as_of = as_of or clock.today()
         product = self.catalogue.get(code, product_version, as_of=as_of)
         if not product.coverages:
             raise RatingInputError([Issue("product", product.label,
@@ -106,7 +107,7 @@ class Rater:
         A clean risk of plain values is typed straight from the dict (:mod:`.records`) and rated
         by the same pass as a batch; anything else, and any problem, goes through a one-row
         DataFrame, so that the figures and the problems are always the batch's."""
-        options = {"as_of": as_of or dt.date.today(),  # one date for both paths, even at midnight
+        options = {"as_of": as_of or clock.today(),  # one date for both paths, even at midnight
                    "product_version": product_version, "table_versions": table_versions,
                    "worksheet": worksheet, "threads": threads, "adjustment": adjustment}
         result = self._quick(code, risk, **options)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sme_insure import clock
 from sme_insure.catalogue import Catalogue
 from sme_insure.privacy import Vault
 from sme_insure.rating import Rater
@@ -20,7 +21,7 @@ class Services:
     db: Database
     catalogue: Catalogue
     vault: Vault
-    today: Callable[[], dt.date] = field(default=dt.date.today)
+    today: Callable[[], dt.date] = field(default=clock.today)
     actors: ActorCache = field(default_factory=ActorCache.from_env)
 
     def __post_init__(self) -> None:

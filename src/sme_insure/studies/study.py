@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sme_insure import clock
 from sme_insure.errors import InputError, Issue
 from sme_insure.reserving import ReservingConfig, load_config
 from sme_insure.studies.book import issues_of
@@ -388,5 +389,5 @@ def write_proposal(result: StudyResult, folder: Path) -> list[Path]:
 
 
 def today() -> dt.date:
-    """The date a report is stamped with."""
-    return dt.date.today()
+    """The date a report is stamped with (the business day: :mod:`sme_insure.clock`)."""
+    return clock.today()
