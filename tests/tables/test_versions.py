@@ -145,3 +145,36 @@ def test_write_version_keeps_a_dotted_version_name(catalogue, tmp_path):
     path = write_version(table, tmp_path)
     assert path.name == "2027.1.yaml" and (tmp_path / "prop_fire_rate" / "2027.1.csv").exists()
     assert load_version(path).frame.equals(table.frame)
+
+
+PL_RISK = {
+    "premises_category": "hotel",
+    "area_m2": 20000,
+    "limit_per_occurrence": 1_000_000,
+    "deductible": 1000,
+    "loss_history": "none",
+    "industry": "H",
+}
+
+
+def test_level_missing_from_a_one_key_table_is_a_rating_error_and_the_good_rows_are_rated(
+    config, rater
+):
+    """A one-key exact table looks up through its own path; explaining its miss crashed."""
+    import pandas as pd
+
+    csv = config / "rating_tables" / "pl_area_rate" / "2026.1.csv"
+    _edit(csv, "hotel,0.80\n", "")
+    cut = Rater(Catalogue.load(config / "products", config / "rating_tables"))
+    on = dt.date(2026, 6, 1)
+    with pytest.raises(RatingInputError, match=r"premises_category='hotel': not in table pl_area_rate@2026.1"):
+        cut.quote("PUBLIC_LIABILITY", PL_RISK, as_of=on)
+    good = dict(PL_RISK, premises_category="retail_services")
+    result = cut.rate("PUBLIC_LIABILITY", pd.DataFrame([PL_RISK, good]), as_of=on)
+    assert result.issues[["row", "field", "value"]].values.tolist() == [
+        [0, "premises_category", "hotel"]
+    ]
+    assert "pl_area_rate@2026.1" in result.issues["reason"].iloc[0]
+    expected = rater.quote("PUBLIC_LIABILITY", good, as_of=on).premiums.iloc[0]
+    assert list(result.premiums.index) == [1]
+    assert result.premiums.iloc[0].equals(expected)

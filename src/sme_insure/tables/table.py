@@ -17,7 +17,6 @@ from sme_insure.tables.metadata import MatchKind, TableMeta
 
 BoolArray = npt.NDArray[np.bool_]
 KeyValues = Coded | FloatArray
-_NO_BAD = np.zeros(0, dtype=bool)  # single exact key: -1 positions already hit the pad cell
 
 
 @dataclass(frozen=True)
@@ -174,11 +173,13 @@ class RatingTable:
         return self.axes[-1].key.match is MatchKind.INTERPOLATE
 
     def _positions(self, axis: Axis, values: KeyValues) -> tuple[IntArray, BoolArray]:
+        """Each value's position on ``axis`` and whether it matches nothing there (one flag per
+        value, whatever the number of keys: :meth:`explain_miss` reads it for one value)."""
         if axis.key.match is MatchKind.EXACT:
             if not isinstance(values, Coded):
                 values = Coded.from_values(values)
             p = self._exact_positions(axis, values)
-            return p, p < 0 if len(self.axes) > 1 else _NO_BAD
+            return p, p < 0
         x = np.asarray(values, dtype=np.float64)
         p = np.searchsorted(axis.lower, x, side="right") - 1  # type: ignore[arg-type]
         # bands are contiguous (checked at load), so only the outer bounds can be missed
