@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from sme_insure.catalogue.table_import import import_version
 from sme_insure.cli.common import console, reports_errors
-from sme_insure.settings import default_catalogue, tables_dir
-from sme_insure.tables import diff_tables, from_excel, to_excel, write_version
+from sme_insure.errors import InputError, Issue
+from sme_insure.settings import default_catalogue, products_dir, tables_dir
+from sme_insure.tables import diff_tables, from_excel, to_excel
 
 app = typer.Typer(help="Rating tables.", no_args_is_help=True)
 
@@ -50,7 +52,12 @@ def diff(table_id: str, old: str, new: str) -> None:
 @reports_errors
 def export(table_id: str, version: str, path: Path) -> None:
     """Export a version to an Excel workbook for editing."""
-    to_excel(default_catalogue().tables.get(table_id, version), path)
+    table = default_catalogue().tables.get(table_id, version)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError([Issue("path", str(path), "the workbook name must end in .xlsx")])
+    if not path.parent.is_dir():
+        raise InputError([Issue("path", str(path), f"folder {path.parent} does not exist")])
+    to_excel(table, path)
     console.print(f"wrote {path}")
 
 
@@ -59,15 +66,20 @@ def export(table_id: str, version: str, path: Path) -> None:
 def import_(path: Path, into: Path = typer.Option(None, help="Tables folder."),
             reason: str = typer.Option(None, help="Why this version (kept in the audit trail).")) -> None:
     """Import a workbook (checked like any table) as CSV + YAML into the tables folder; the new
-    version is recorded in the audit trail of the configured database."""
+    version is recorded in the audit trail of the configured database. An existing version is
+    never changed (the same content again is a no-op), and a version that would add a problem
+    ``products validate`` reports is refused before anything is written."""
     from sme_insure.http.main import database_url
     from sme_insure.services.audit import record_table_version
     from sme_insure.storage.database import Database
 
     table = from_excel(path)
-    written = write_version(table, into or tables_dir())
+    outcome = import_version(table, into or tables_dir(), products_dir())
+    if not outcome.written:
+        console.print(f"unchanged: {outcome.path} already holds {table.label} as imported")
+        return
     db = Database(database_url())
     db.migrate()
-    record_table_version(db, table, written, reason)
+    record_table_version(db, table, outcome.path, reason)
     db.engine.dispose()
-    console.print(f"wrote {written} (recorded in the audit trail)")
+    console.print(f"wrote {outcome.path} (recorded in the audit trail)")

@@ -47,6 +47,9 @@ class ValueUnit(StrEnum):
 
 
 SELECTABLE_BY_DATE = (TableStatus.ACTIVE, TableStatus.RETIRED)
+TABLE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+# A version is a file name in the table's folder: no separator, and it cannot be "." or "..".
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 
 
 class KeySpec(BaseModel):
@@ -65,8 +68,8 @@ class TableMeta(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    table: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    version: str = Field(min_length=1)
+    table: str = Field(pattern=TABLE_ID_PATTERN)
+    version: str = Field(pattern=VERSION_PATTERN)
     status: TableStatus
     effective_from: dt.date
     effective_to: dt.date | None = None

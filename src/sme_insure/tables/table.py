@@ -72,7 +72,7 @@ class RatingTable:
             issues.append(
                 Issue(
                     meta.value,
-                    values[row],
+                    float(values[row]),
                     "rates and factors cannot be negative",
                     row=int(row),
                     source=source,
