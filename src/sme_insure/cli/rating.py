@@ -14,7 +14,7 @@ from sme_insure.cli.common import console, parse_date, reports_errors
 from sme_insure.errors import InputError, Issue
 from sme_insure.money import format_cny
 from sme_insure.rating import Rater
-from sme_insure.rating.batch import rate_file, read_risks
+from sme_insure.rating.batch import check_output, rate_file, read_risks
 from sme_insure.settings import default_catalogue
 
 
@@ -47,6 +47,8 @@ def quote(
         raise InputError(
             [Issue("--risk", str(risk), f"not a readable JSON object: {exc}")]
         ) from exc
+    if not isinstance(data, dict):
+        raise InputError([Issue("--risk", str(risk), "a JSON object of inputs: {\"name\": value, …}")])
     result = Rater(default_catalogue()).quote(code, data, as_of=parse_date(as_of), worksheet=True)
     money = {k: int(v) for k, v in result.premiums.iloc[0].items()}
     ws = result.worksheet(result.premiums.index[0])
@@ -82,9 +84,13 @@ def rate(
     explain: int | None = typer.Option(None, "--explain", help="Print the worksheet of this row."),
 ) -> None:
     """Rate a file of risks; rows that fail go to the error file, the rest are rated."""
-    rater = Rater(default_catalogue())
     errors = errors or output.with_name(output.stem + ".errors.csv")
-    total = len(read_risks(source))
+    check_output(output)
+    risks = read_risks(source)
+    if explain is not None and not 0 <= explain < len(risks):
+        raise InputError([Issue("--explain", explain, f"a row number from 0 to {len(risks) - 1}")])
+    rater = Rater(default_catalogue())
+    total = len(risks)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("rating", total=total)
         summary = rate_file(
@@ -101,5 +107,4 @@ def rate(
         f"(see {errors}); premium {format_cny(summary.premium_fen)} CNY"
     )
     if explain is not None:
-        risks = read_risks(source)
         _print_worksheet(rater.explain(code, risks, risks.index[explain], as_of=parse_date(as_of)))

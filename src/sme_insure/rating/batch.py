@@ -19,13 +19,27 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
 
 
 def read_risks(path: Path) -> pd.DataFrame:
-    """A risk file; CSV is read as text so that the engine does the typing (and reports it)."""
+    """A risk file; CSV is read as text so that the engine does the typing (and reports it).
+    A missing, unreadable or empty file is an :class:`InputError` naming it."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise InputError(
             [Issue("input", str(path), f"unsupported file type; allowed: {list(READERS)}")]
         )
-    return reader(path)
+    try:
+        return reader(path)
+    except (OSError, ValueError, pd.errors.EmptyDataError) as exc:  # pyarrow's errors are ValueErrors
+        reason = "is empty" if isinstance(exc, pd.errors.EmptyDataError) else f"cannot be read: {exc}"
+        raise InputError([Issue("input", str(path), reason)]) from exc
+
+
+def check_output(path: Path) -> None:
+    """Refuse an output the batch could not write, before rating: a type other than CSV or
+    Parquet (``.xlsx`` got CSV inside), or a folder that does not exist."""
+    if path.suffix.lower() not in READERS:
+        raise InputError([Issue("output", str(path), f"unsupported file type; allowed: {list(READERS)}")])
+    if not path.parent.is_dir():
+        raise InputError([Issue("output", str(path), f"folder {path.parent} does not exist")])
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
