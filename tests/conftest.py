@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 
-from sme_insure.catalogue import Catalogue
+from sme_insure.catalogue import Catalogue, load_checked
 from sme_insure.rating import Rater
 from support.paths import ROOT
 
@@ -17,7 +17,7 @@ settings.load_profile("suite")
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return Catalogue.load(ROOT / "products", ROOT / "rating_tables")
+    return load_checked(ROOT / "products", ROOT / "rating_tables")  # as the server loads it
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from sme_insure.catalogue import Catalogue
+from sme_insure.catalogue import Catalogue, load_checked
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -31,5 +31,6 @@ def tables_dir() -> Path:
 
 @cache
 def default_catalogue() -> Catalogue:
-    """The catalogue from the configured folders, loaded once per process."""
-    return Catalogue.load(products_dir(), tables_dir())
+    """The catalogue from the configured folders, loaded once per process; it must pass every
+    cross-check of ``products validate`` (else ConfigurationError lists the problems)."""
+    return load_checked(products_dir(), tables_dir())

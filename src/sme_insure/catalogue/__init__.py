@@ -1,7 +1,7 @@
 """The product catalogue: validated, versioned, effective-dated product definitions."""
 
 from sme_insure.catalogue.catalogue import Catalogue
-from sme_insure.catalogue.checks import check_catalogue
+from sme_insure.catalogue.checks import check_catalogue, load_checked
 from sme_insure.catalogue.loader import load_products
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.terms import Coverage, InputSpec, Text
@@ -25,5 +25,6 @@ __all__ = [
     "TaxTreatment",
     "Text",
     "check_catalogue",
+    "load_checked",
     "load_products",
 ]

@@ -23,7 +23,9 @@ class Catalogue:
 
     @classmethod
     def load(cls, products_dir: Path, tables_dir: Path) -> Catalogue:
-        """Load both folders; errors of products and tables are reported together."""
+        """Load both folders; errors of products and tables are reported together. A folder that
+        is missing or holds nothing is an error: a mistyped ``SME_INSURE_PRODUCTS`` would otherwise
+        serve an empty catalogue."""
         issues: list[Issue] = []
         products: list[Product] = []
         tables = TableStore()
@@ -35,6 +37,8 @@ class Catalogue:
             tables = TableStore.load(tables_dir)
         except ConfigurationError as exc:
             issues += exc.issues
+        issues += _folder_issues("products", Path(products_dir), bool(products), "**/*.yaml")
+        issues += _folder_issues("tables", Path(tables_dir), bool(tables.ids()), "*/*.yaml")
         if issues:
             raise ConfigurationError(issues)
         return cls(products, tables, (Path(products_dir), Path(tables_dir)))
@@ -85,3 +89,11 @@ class Catalogue:
             live = [p for p in versions if p.in_force(clock.today())]
             out.append(live[0] if live else versions[-1])
         return out
+
+
+def _folder_issues(kind: str, folder: Path, loaded: bool, pattern: str) -> list[Issue]:
+    if not folder.is_dir():
+        return [Issue(kind, str(folder), f"no such {kind} folder")]
+    if not loaded and not any(folder.glob(pattern)):
+        return [Issue(kind, str(folder), f"the {kind} folder holds no {kind} ({pattern} files)")]
+    return []

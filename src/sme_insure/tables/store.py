@@ -106,7 +106,42 @@ class TableStore:
                     )
                 ]
             )
+        if len(found) > 1:
+            raise ConfigurationError(
+                [
+                    Issue(
+                        "effective_from",
+                        on.isoformat(),
+                        f"{len(found)} versions of table {table_id} are in force on this date "
+                        f"({', '.join(t.label for t in found)}); exactly one may be: give the "
+                        "earlier one an effective_to (`sme-insure products validate` lists overlaps)",
+                        source=table_id,
+                    )
+                ]
+            )
         return found[0]
+
+    def uncovered(
+        self, table_id: str, start: dt.date, end: dt.date | None
+    ) -> list[tuple[dt.date, dt.date | None]]:
+        """The parts of ``[start, end)`` (``end=None``: open-ended) where no version selectable by
+        date is in force: walk the versions by ``effective_from``, a cursor advancing to each one's
+        ``effective_to``; a version starting after the cursor leaves a hole before it."""
+        holes: list[tuple[dt.date, dt.date | None]] = []
+        cursor: dt.date | None = start  # None: covered to the end of time
+        for t in self.versions(table_id):
+            if t.meta.status not in SELECTABLE_BY_DATE or cursor is None:
+                continue
+            if end is not None and cursor >= end:
+                break
+            if t.meta.effective_from > cursor:
+                stop = t.meta.effective_from if end is None else min(t.meta.effective_from, end)
+                holes.append((cursor, stop))
+            to = t.meta.effective_to
+            cursor = None if to is None else max(cursor, to)
+        if cursor is not None and (end is None or cursor < end):
+            holes.append((cursor, end))
+        return holes
 
     def check_dates(self) -> list[Issue]:
         """Versions chosen by date must not overlap, and must leave no gap between them."""
