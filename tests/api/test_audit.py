@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import threading
 
 import pytest
@@ -24,6 +25,7 @@ from sme_insure.storage.audit_schema import HEAD_ID, AuditHead, AuditRecord
 from sme_insure.storage.database import Database
 from sme_insure.storage.schema import Tenant
 from sme_insure.tables import to_excel
+from support.paths import ROOT
 
 PERSON = complete_resident_id("11010519850307002")
 PHONE = "13912345678"
@@ -211,6 +213,10 @@ def test_rate_table_import_is_recorded(chain_db, catalogue, tmp_path, monkeypatc
     _fresh_chain(chain_db)
     table = catalogue.tables.versions(catalogue.tables.ids()[0])[0]
     to_excel(table, tmp_path / "t.xlsx")
+    # the shipped tables without this version: the import must not make `products validate` worse
+    shutil.copytree(ROOT / "rating_tables", tmp_path / "tables")
+    for written in (tmp_path / "tables" / table.meta.table).glob(f"{table.meta.version}.*"):
+        written.unlink()
     monkeypatch.setenv("SME_INSURE_DATABASE_URL", chain_db.url)
     r = CliRunner().invoke(tables_cli.app, ["import", str(tmp_path / "t.xlsx"), "--into", str(tmp_path / "tables"),
                                             "--reason", "annual review"])
