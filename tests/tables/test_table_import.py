@@ -58,7 +58,7 @@ def test_reimporting_a_version_with_a_changed_factor_is_refused(env):
     _edit_book(env / "t.xlsx", "table", "B2", "9.99")
     r = _import(env)
     assert r.exit_code == 1
-    assert _said(r, "already exists with other content")
+    assert _said(r, "already exists with other figures or terms")
     assert live.read_bytes() == before
 
 
@@ -137,3 +137,29 @@ def test_export_to_a_missing_folder_or_another_suffix_is_a_clear_error(env):
         r = CliRunner().invoke(tables_cli.app, ["export", "pl_deductible", "2026.1", str(target)])
         assert r.exit_code == 1 and _said(r, why), r.output
         assert isinstance(r.exception, SystemExit)
+
+
+def test_a_successor_and_the_end_of_its_predecessor_are_imported_together(env, catalogue):
+    """pl_deductible@2026.1 is open-ended: a 2027.1 from 2027-01-01 alone overlaps it, and 2026.1
+    given an end alone leaves 2027 uncovered (the server would not start). Imported together they
+    pass; 2026.1's figures (its CSV) are kept byte for byte, only its metadata changes."""
+    live = env / "tables" / "pl_deductible" / "2026.1.csv"
+    before = live.read_bytes()
+    wb = openpyxl.load_workbook(env / "t.xlsx")
+    wb["meta"].append(["effective_to: 2027-01-01"])  # 2026.1 had none: open-ended
+    wb.save(env / "t.xlsx")
+    successor = catalogue.tables.get("pl_deductible", "2026.1")
+    to_excel(successor, env / "next.xlsx")
+    _meta_line(env / "next.xlsx", "version", "version: '2027.1'")
+    _meta_line(env / "next.xlsx", "effective_from", "effective_from: 2027-01-01")
+    alone = CliRunner().invoke(tables_cli.app, ["import", str(env / "next.xlsx"), "--into", str(env / "tables")])
+    assert alone.exit_code == 1 and _said(alone, "overlaps"), alone.output
+    end_only = _import(env)
+    assert end_only.exit_code == 1 and _said(end_only, "no version of table pl_deductible"), end_only.output
+    both = CliRunner().invoke(tables_cli.app, ["import", str(env / "t.xlsx"), str(env / "next.xlsx"),
+                                               "--into", str(env / "tables")])
+    assert both.exit_code == 0, both.output
+    assert _said(both, "life-cycle") and _said(both, "(new;")
+    assert live.read_bytes() == before
+    assert "effective_to: '2027-01-01'" in (env / "tables" / "pl_deductible" / "2026.1.yaml").read_text()
+    assert (env / "tables" / "pl_deductible" / "2027.1.csv").exists()

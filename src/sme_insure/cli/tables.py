@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from sme_insure.catalogue.table_import import import_version
+from sme_insure.catalogue.table_import import import_versions
 from sme_insure.cli.common import console, reports_errors
 from sme_insure.errors import InputError, Issue
 from sme_insure.settings import default_catalogue, products_dir, tables_dir
@@ -63,23 +63,30 @@ def export(table_id: str, version: str, path: Path) -> None:
 
 @app.command("import")
 @reports_errors
-def import_(path: Path, into: Path = typer.Option(None, help="Tables folder."),
-            reason: str = typer.Option(None, help="Why this version (kept in the audit trail).")) -> None:
-    """Import a workbook (checked like any table) as CSV + YAML into the tables folder; the new
-    version is recorded in the audit trail of the configured database. An existing version is
-    never changed (the same content again is a no-op), and a version that would add a problem
+def import_(paths: list[Path] = typer.Argument(..., help="Workbooks, imported together."),
+            into: Path = typer.Option(None, help="Tables folder."),
+            reason: str = typer.Option(None, help="Why (kept in the audit trail).")) -> None:
+    """Import workbooks (each checked like any table) as CSV + YAML into the tables folder, all
+    or none; each version written is recorded in the audit trail of the configured database.
+    An existing version's figures are never changed (the same content again is a no-op); its
+    status, end date, approval and filing may be, so a successor and the ``effective_to`` of
+    the version it replaces are imported together. An import that would add a problem
     ``products validate`` reports is refused before anything is written."""
     from sme_insure.http.main import database_url
     from sme_insure.services.audit import record_table_version
     from sme_insure.storage.database import Database
 
-    table = from_excel(path)
-    outcome = import_version(table, into or tables_dir(), products_dir())
-    if not outcome.written:
-        console.print(f"unchanged: {outcome.path} already holds {table.label} as imported")
+    batch = [from_excel(path) for path in paths]
+    outcomes = import_versions(batch, into or tables_dir(), products_dir())
+    written = [(t, o) for t, o in zip(batch, outcomes, strict=True) if o.written]
+    for table, outcome in zip(batch, outcomes, strict=True):
+        if not outcome.written:
+            console.print(f"unchanged: {outcome.path} already holds {table.label} as imported")
+    if not written:
         return
     db = Database(database_url())
     db.migrate()
-    record_table_version(db, table, outcome.path, reason)
+    for table, outcome in written:
+        record_table_version(db, table, outcome.path, reason)
+        console.print(f"wrote {outcome.path} ({outcome.change}; recorded in the audit trail)")
     db.engine.dispose()
-    console.print(f"wrote {outcome.path} (recorded in the audit trail)")
