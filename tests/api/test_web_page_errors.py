@@ -106,3 +106,10 @@ def test_the_quote_form_shows_every_error_at_once(client, clock):
     r = client.post("/products/SME_PROPERTY/quote", data=_form(start_date="tomorrow", sum_insured="-5"))
     assert r.status_code == 422
     assert re.search(r'id="start_date-error"', r.text) and re.search(r'id="sum_insured-error"', r.text), r.text
+
+
+def test_a_405_names_the_methods_the_path_takes(client):
+    """The routers FastAPI includes were not walked: every 405 sent an empty Allow header."""
+    assert client.post("/v1/health").headers["allow"] == "GET"
+    assert client.put("/v1/quotes/1/bind").headers["allow"] == "POST"
+    assert client.delete("/").headers["allow"] == "GET"

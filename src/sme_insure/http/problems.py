@@ -142,13 +142,22 @@ _HTTP_KINDS = {413: ("too-large", "Request too large")}  # limits.BodyTooLarge, 
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path (Starlette's 405 names only one route's)."""
+    """Every method some route serves at this path (Starlette's 405 names only one route's),
+    routers included by the app walked too (FastAPI keeps them as routers of routes)."""
+    return ", ".join(sorted(_methods_at(request.app.router.routes, request.url.path) - {"HEAD"}))
+
+
+def _methods_at(routes: list[Any], path: str) -> set[str]:
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in routes:
+        nested = getattr(getattr(route, "original_router", route), "routes", None)
+        if nested is not None and getattr(route, "path_regex", None) is None:
+            methods |= _methods_at(nested, path)
+            continue
         regex = getattr(route, "path_regex", None)
-        if regex is not None and regex.match(request.url.path):
+        if regex is not None and regex.match(path):
             methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods - {"HEAD"}))
+    return methods
 
 
 async def _http(request: Request, exc: HTTPException) -> Response:
@@ -156,8 +165,8 @@ async def _http(request: Request, exc: HTTPException) -> Response:
     response = _page(request, exc.status_code, title, str(exc.detail)) or problem(
         exc.status_code, kind, title, str(exc.detail))
     response.headers.update(exc.headers or {})
-    if exc.status_code == 405:
-        response.headers["Allow"] = _allowed_methods(request)  # RFC 9110: list them all
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        response.headers["Allow"] = allowed  # RFC 9110: list them all
     return response
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from sme_insure import clock
 from sme_insure.claims.vocabulary import ClaimStatus
 from sme_insure.errors import InputError, Issue, StateError
 from sme_insure.policies.proration import (
@@ -121,13 +122,19 @@ def _written(session: Session, policy: Policy) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def business_day(moment: dt.datetime) -> dt.date:
+    """The business day of a stored UTC time (SQLite returns it naive): an issue at 23:30 UTC is
+    the next day in Beijing, where the cooling-off period is counted."""
+    return clock.today(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
+
+
 def _returned_share(services: Services, policy: Policy, effective: dt.date,
                     requested: dt.date) -> tuple[str, Fraction]:
     """Basis and share of the annual premium returned by a cancellation from ``effective``
     asked for on ``requested``: per-day cover is returned in full only if asked for before it
     began (a roster whose day has passed, used or not, is not cancelled back to its start)."""
     terms = services.catalogue.get(policy.product_code, policy.product_version).policy.cancellation
-    issued = policy.issued_at.date()
+    issued = business_day(policy.issued_at)
     if terms.cooling_off_days and effective <= issued + dt.timedelta(days=terms.cooling_off_days):
         return "flat (cooling-off)", Fraction(1)
     if terms.basis == "short_rate":
