@@ -173,3 +173,21 @@ def test_missing_or_empty_folders_are_refused(config):
 def test_the_shipped_catalogue_passes_its_load_time_checks():
     catalogue = load_checked(ROOT / "products", ROOT / "rating_tables")
     assert catalogue.codes() and check_catalogue(catalogue) == []
+
+
+def test_a_staged_product_version_does_not_stop_the_server(config, caplog):
+    """Next year's version of a product, staged in the same folder while its table is still
+    missing: logged (and reported by `products validate`), not a refusal to start, until its
+    date comes."""
+    folder = config / "products" / "public_liability"
+    text = (folder / "2026.1.yaml").read_text(encoding="utf-8")
+    (folder / "2027.1.yaml").write_text(
+        text.replace('version: "2026.1"', 'version: "2027.1"')
+        .replace("effective_from: 2026-01-01", "effective_from: 2027-01-01")
+        .replace("table: pl_deductible,", "table: pl_deductible_2027,"), encoding="utf-8")
+    _edit(folder / "2026.1.yaml", "effective_from: 2026-01-01", "effective_from: 2026-01-01\neffective_to: 2027-01-01")
+    with caplog.at_level("WARNING"):
+        load_checked(config / "products", config / "rating_tables", as_of=dt.date(2026, 12, 7))
+    assert any("pl_deductible_2027" in m and "not yet in force" in m for m in caplog.messages)
+    with pytest.raises(ConfigurationError, match="pl_deductible_2027"):
+        load_checked(config / "products", config / "rating_tables", as_of=dt.date(2027, 1, 1))

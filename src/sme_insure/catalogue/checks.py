@@ -9,11 +9,14 @@ one code do not overlap.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import logging
 from pathlib import Path
 
 import numpy as np
 
+from sme_insure import clock
 from sme_insure.catalogue.catalogue import Catalogue
 from sme_insure.catalogue.product import Product
 from sme_insure.catalogue.regions import province_codes
@@ -23,6 +26,8 @@ from sme_insure.catalogue.vocabulary import InputType
 from sme_insure.errors import ConfigurationError, Issue
 from sme_insure.tables import MatchKind, RatingTable, TableStatus
 from sme_insure.tables.keys import canonical
+
+log = logging.getLogger(__name__)
 
 
 def _overlaps(product: Product, table: RatingTable) -> bool:
@@ -138,16 +143,25 @@ def check_catalogue(catalogue: Catalogue, *, cover: bool = True) -> list[str]:
     return out
 
 
-def load_checked(products_dir: Path, tables_dir: Path) -> Catalogue:
+def load_checked(products_dir: Path, tables_dir: Path, *, as_of: dt.date | None = None) -> Catalogue:
     """Load the catalogue and refuse it unless ``check_catalogue`` finds nothing: what the server
-    and the CLI rate with. The cross-checks cost a few milliseconds beside the ~0.2 s of loading."""
+    and the CLI rate with. The cross-checks cost a few milliseconds beside the ~0.2 s of loading.
+
+    Problems of product versions not yet in force on ``as_of`` (the business day) are logged,
+    not fatal: an insurer stages next year's product in the same folder, and the server must
+    still restart meanwhile; ``products validate`` reports them all."""
     catalogue = Catalogue.load(products_dir, tables_dir)
+    on = as_of or clock.today()
+    staged = tuple(f"product {p.label}:" for p in catalogue.products if p.effective_from > on)
     problems = check_catalogue(catalogue)
-    if problems:
+    for later in (p for p in problems if p.startswith(staged)):
+        log.warning("catalogue: %s (a product version not yet in force)", later)
+    fatal = [p for p in problems if not p.startswith(staged)] if staged else problems
+    if fatal:
         raise ConfigurationError(
             [
                 Issue("cross-check", where, what)
-                for where, _, what in (p.partition(": ") for p in problems)
+                for where, _, what in (p.partition(": ") for p in fatal)
             ]
         )
     return catalogue
