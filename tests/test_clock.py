@@ -30,8 +30,6 @@ def test_another_zone_is_named_or_refused(monkeypatch):
 def test_a_stored_utc_time_falls_on_its_beijing_business_day(monkeypatch):
     """Issued at 23:30 UTC on 03-01 is 07:30 on 03-02 in Beijing: the cooling-off days count from
     03-02 (SQLite hands the time back naive, in UTC)."""
-    from sme_insure.services.changes import business_day
-
     monkeypatch.delenv("SME_INSURE_TIMEZONE", raising=False)
-    assert business_day(dt.datetime(2026, 3, 1, 23, 30)) == dt.date(2026, 3, 2)
-    assert business_day(dt.datetime(2026, 3, 1, 15, 59, tzinfo=UTC)) == dt.date(2026, 3, 1)
+    assert clock.day_of(dt.datetime(2026, 3, 1, 23, 30)) == dt.date(2026, 3, 2)
+    assert clock.day_of(dt.datetime(2026, 3, 1, 15, 59, tzinfo=UTC)) == dt.date(2026, 3, 1)

@@ -31,3 +31,9 @@ def today(now: dt.datetime | None = None) -> dt.date:
     """The date in the business time zone at ``now`` (an aware time; default: this instant)."""
     zone = business_zone()
     return (now.astimezone(zone) if now is not None else dt.datetime.now(zone)).date()
+
+
+def day_of(moment: dt.datetime) -> dt.date:
+    """The business day of a stored time (UTC; SQLite returns it naive): an issue at 23:30 UTC is
+    the next day in Beijing, where cooling-off periods are counted."""
+    return today(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))

@@ -9,8 +9,8 @@ propagated from child loggers, such as SQLAlchemy's statement log). The level co
 ``SME_INSURE_LOG_LEVEL`` (default ``warning``); at ``debug`` SQLAlchemy's statements and their
 parameters are logged too.
 
-This module is the library's (the HTTP layer re-exports it from ``sme_insure.http.logs``), so
-that a job's process configures logging without importing the web framework.
+This module is the library's, so that a job's process configures logging without importing
+the web framework.
 """
 
 from __future__ import annotations

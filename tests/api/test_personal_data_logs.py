@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet
 
 from api_support import PROPERTY, new_customer, new_quote
 from sme_insure.customers import complete_resident_id
-from sme_insure.http.logs import LOGGERS, configure_logging
+from sme_insure.logs import LOGGERS, configure_logging
 from sme_insure.services.keys import create_key
 from sme_insure.storage.database import Database
 

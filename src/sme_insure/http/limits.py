@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sme_insure.http.problems import problem
+from sme_insure.http.problems import error_page, problem
 
 MAX_BODY = int(os.environ.get("SME_INSURE_MAX_BODY_BYTES", 2_000_000))
 MAX_UPLOAD = int(os.environ.get("SME_INSURE_MAX_UPLOAD_BYTES", 12_000_000))
@@ -132,10 +132,8 @@ class LimitsMiddleware:
 
 def _too_large(scope: Scope, detail: str) -> Response:
     """413: a page outside ``/v1`` (a person uploading on the pages reads it), else problem+json."""
-    renderer = getattr(getattr(scope.get("app"), "state", None), "error_page", None)
-    if renderer is not None and not scope["path"].startswith("/v1"):
-        return renderer(Request(scope), 413, "Request too large", detail)
-    return problem(413, "too-large", "Request too large", detail)
+    return (error_page(Request(scope), 413, "Request too large", detail)
+            or problem(413, "too-large", "Request too large", detail))
 
 
 def _capped(receive: Receive, limit: int) -> Receive:

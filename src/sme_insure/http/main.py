@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from sme_insure.http.app import create_app
-from sme_insure.http.logs import configure_logging
+from sme_insure.logs import configure_logging
 from sme_insure.privacy import Vault
 from sme_insure.services.context import Services
 from sme_insure.settings import default_catalogue

@@ -119,12 +119,13 @@ async def _domain(request: Request, exc: SmeInsureError) -> Response:
     if isinstance(exc, ConfigurationError):  # the insurer's fault, not the caller's: its owner
         log.error("configuration error on %s %s: %s", request.method, request.url.path, exc)
         detail = "the product's configuration cannot answer this request; it was logged"
-    return _page(request, status, title, detail) or problem(status, kind, title, detail, **extra)
+    return error_page(request, status, title, detail) or problem(status, kind, title, detail, **extra)
 
 
-def _page(request: Request, status: int, title: str, detail: str) -> Response | None:
+def error_page(request: Request, status: int, title: str, detail: str) -> Response | None:
     """Outside ``/v1`` the pages show errors as pages (a person, not a program, reads them)."""
-    renderer = getattr(request.app.state, "error_page", None)
+    app = request.scope.get("app")  # absent for a middleware run on its own
+    renderer = getattr(getattr(app, "state", None), "error_page", None)
     if renderer is None or request.url.path.startswith("/v1"):
         return None
     return renderer(request, status, title, detail)
@@ -134,7 +135,7 @@ async def _validation(request: Request, exc: RequestValidationError) -> Response
     errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "value": _safe(e.get("input")),
                "reason": e["msg"]} for e in exc.errors()]
     shown = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-    return _page(request, 422, "Invalid input", shown) or problem(
+    return error_page(request, 422, "Invalid input", shown) or problem(
         422, "invalid-input", "Invalid input", "the request does not match the schema", errors=errors)
 
 
@@ -162,7 +163,7 @@ def _methods_at(routes: list[Any], path: str) -> set[str]:
 
 async def _http(request: Request, exc: HTTPException) -> Response:
     kind, title = _HTTP_KINDS.get(exc.status_code, ("http", str(exc.detail)))
-    response = _page(request, exc.status_code, title, str(exc.detail)) or problem(
+    response = error_page(request, exc.status_code, title, str(exc.detail)) or problem(
         exc.status_code, kind, title, str(exc.detail))
     response.headers.update(exc.headers or {})
     if exc.status_code == 405 and (allowed := _allowed_methods(request)):

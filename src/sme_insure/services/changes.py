@@ -88,9 +88,7 @@ def endorse(session: Session, services: Services, actor: Actor, policy_id: int, 
         raise StateError(f"out of sequence: a change effective {last} exists; an endorsement "
                          f"effective {effective} would have to re-rate it; reverse it first")
     inputs = {**unseal_inputs(services.vault, policy.inputs), **changes}
-    priced = price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
-                   product_version=policy.product_version, table_versions=policy.versions["tables"],
-                   adjustment=adjustment_step(policy.adjustment))
+    priced = _priced(services, policy, inputs)
     if priced.decision.decision is not Decision.ACCEPT:
         codes = [r.code for r in priced.decision.reasons]
         raise StateError(f"this change is {priced.decision.decision} by underwriting rules {codes}; "
@@ -122,19 +120,13 @@ def _written(session: Session, policy: Policy) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def business_day(moment: dt.datetime) -> dt.date:
-    """The business day of a stored UTC time (SQLite returns it naive): an issue at 23:30 UTC is
-    the next day in Beijing, where the cooling-off period is counted."""
-    return clock.today(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
-
-
 def _returned_share(services: Services, policy: Policy, effective: dt.date,
                     requested: dt.date) -> tuple[str, Fraction]:
     """Basis and share of the annual premium returned by a cancellation from ``effective``
     asked for on ``requested``: per-day cover is returned in full only if asked for before it
     began (a roster whose day has passed, used or not, is not cancelled back to its start)."""
     terms = services.catalogue.get(policy.product_code, policy.product_version).policy.cancellation
-    issued = business_day(policy.issued_at)
+    issued = clock.day_of(policy.issued_at)
     if terms.cooling_off_days and effective <= issued + dt.timedelta(days=terms.cooling_off_days):
         return "flat (cooling-off)", Fraction(1)
     if terms.basis == "short_rate":
@@ -210,10 +202,9 @@ def reinstate(session: Session, services: Services, actor: Actor, policy_id: int
                    reason=reason)
 
 
-def _rerate(services: Services, policy: Policy, sealed: dict[str, Any], actual: dict[str, Any]) -> Priced:
-    """Annual premium of stored inputs with the actual figures in place of the declared ones,
-    on the policy's own product and table versions, with its underwriter's adjustment."""
-    inputs = {**unseal_inputs(services.vault, sealed), **actual}
+def _priced(services: Services, policy: Policy, inputs: dict[str, Any]) -> Priced:
+    """``inputs`` (in clear) priced on the policy's own product and table versions, with its
+    underwriter's adjustment: every re-rating of a bound risk."""
     return price(services.rater, policy.product_code, inputs, as_of=policy.start_date,
                  product_version=policy.product_version, table_versions=policy.versions["tables"],
                  adjustment=adjustment_step(policy.adjustment))
@@ -237,7 +228,7 @@ def _replay(services: Services, policy: Policy, rows: list[PremiumTransaction],
     returned = (0, 0)
     for row in rows:
         if row.kind in (TransactionKind.WRITTEN, TransactionKind.ENDORSEMENT):
-            new = _rerate(services, policy, row.inputs_after, actual)
+            new = _priced(services, policy, {**unseal_inputs(services.vault, row.inputs_after), **actual})
             charge = _annual(new) if last is None else _pro_rata_pair(
                 _annual(new), _annual(last), policy, row.effective_date)
             last = new

@@ -26,7 +26,7 @@ from sme_insure.services.schedule_sealing import seal_inputs, unseal_inputs
 from sme_insure.storage.repos import get_scoped, in_channel
 from sme_insure.storage.schema import Customer, Policy, Quote, Referral, utcnow
 from sme_insure.underwriting import Reason, eligibility_reasons
-from sme_insure.underwriting.adjustment import adjustment_step
+from sme_insure.underwriting.adjustment import UnderwriterAdjustment, adjustment_step
 
 
 class _Scope(StrEnum):
@@ -84,10 +84,10 @@ def _renewal_reasons(session: Session, renewal_of: int | None) -> list[Reason]:
     rated without that judgement on last term's risk (it is never inherited silently), and an
     underwriter decides again whether to give it (:mod:`sme_insure.underwriting.adjustment`)."""
     policy = session.get(Policy, renewal_of) if renewal_of is not None else None
-    if policy is None or not policy.adjustment:
+    given = UnderwriterAdjustment.from_record(policy.adjustment) if policy is not None else None
+    if given is None:
         return []
-    kind, rate = policy.adjustment["kind"], float(policy.adjustment["rate"])
-    shown = f"{kind} {rate * 100:g} %"
+    shown = f"{given.kind} {given.rate * 100:g} %"
     return [Reason("RENEWAL_OF_ADJUSTED", Decision.REFER, Text(
         zh=f"续保：上期保费经核保人调整（{shown}），需重新核保",
         en=f"renewal of a policy an underwriter adjusted ({shown}): underwrite again"))]
